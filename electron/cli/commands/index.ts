@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+
+/**
+ * Each command lives in its own module and registers itself here. Command modules import
+ * heavy dependencies (node-opcua, onnxruntime) lazily inside their action, so `vigil --help`
+ * stays fast.
+ */
+const registrations: ((program: Command) => void)[] = [];
+
+export function registerCommands(program: Command): void {
+  for (const register of registrations) register(program);
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** One OPC UA server Vigil reads from. */
+export const ConnectionConfigSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/i, 'use letters, digits, - and _ only')
+    .describe('Stable id, used in tag ids and logs'),
+  name: z.string().optional(),
+  endpointUrl: z.string().regex(/^opc\.tcp:\/\/.+/, 'must start with opc.tcp://'),
+  /** Browse name path under the Objects folder whose subtree holds the assets; empty = all of Objects. */
+  rootPath: z.array(z.string()).default([]),
+  /** Requested sampling interval in ms; 0 asks the server for exception-based reporting. */
+  samplingIntervalMs: z.number().nonnegative().default(0),
+  publishingIntervalMs: z.number().positive().default(100),
+});
+export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema>;
+
+export const SimulatorConfigSchema = z.object({
+  /** Start the built-in OPC UA simulator inside the core and connect to it. */
+  enabled: z.boolean().default(true),
+  /** 0 = pick a free port. */
+  port: z.number().int().min(0).max(65535).default(0),
+  /** Simulated cycles per second. */
+  speed: z.number().positive().max(1000).default(1),
+});
+
+export const VigilConfigSchema = z.object({
+  /** Where Vigil keeps its data (historian, certificates, logs). */
+  dataDir: z.string().default('.vigil-data'),
+  simulator: SimulatorConfigSchema.default({ enabled: true, port: 0, speed: 1 }),
+  connections: z.array(ConnectionConfigSchema).default([]),
+  /** Samples kept in memory per tag for live trends (the historian keeps everything). */
+  ringBufferSize: z.number().int().min(16).max(10_000_000).default(10_000),
+  /** How often collected samples are handed to the pipeline as one batch. */
+  batchIntervalMs: z.number().int().min(1).max(5000).default(50),
+});
+export type VigilConfig = z.infer<typeof VigilConfigSchema>;
+export type VigilConfigInput = z.input<typeof VigilConfigSchema>;
+
+export function parseConfig(input: unknown, source = 'configuration'): VigilConfig {
+  const parsed = VigilConfigSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (i) => `  ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`,
+    );
+    throw new Error(`Invalid ${source}:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
