@@ -16,4 +16,6 @@ export interface BenchSuite {
   run: (options: BenchOptions) => Promise<BenchFigures>;
 }
 
-export const suites: { name: string; load: () => Promise<{ run: BenchSuite['run'] }> }[] = [];
+export const suites: { name: string; load: () => Promise<{ run: BenchSuite['run'] }> }[] = [
+  { name: 'pipeline', load: () => import('./pipeline') },
+];

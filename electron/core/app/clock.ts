@@ -59,6 +59,10 @@ export class ManualClock implements Clock {
   private schedule(fn: () => void, ms: number, every: number | null): Disposable {
     const timer = { at: this.current + Math.max(0, ms), fn, every, id: this.nextId++ };
     this.timers.push(timer);
-    return { dispose: () => (this.timers = this.timers.filter((t) => t !== timer)) };
+    return {
+      dispose: () => {
+        this.timers = this.timers.filter((t) => t !== timer);
+      },
+    };
   }
 }

@@ -46,7 +46,11 @@ export class EventBus {
       this.listeners.set(event, set);
     }
     set.add(listener as Listener<never>);
-    return { dispose: () => set.delete(listener as Listener<never>) };
+    return {
+      dispose: () => {
+        set.delete(listener as Listener<never>);
+      },
+    };
   }
 
   emit<E extends DomainEventName>(event: E, payload: DomainEvents[E]): void {

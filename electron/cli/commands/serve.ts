@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { onShutdown, portOption, positiveNumberOption } from '../options';
+
+export const DEFAULT_SERVE_PORT = 8470;
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the console headless: the core plus the user interface at http://127.0.0.1:PORT/')
+    .option('-p, --port <n>', 'HTTP port on 127.0.0.1 (0 = any free port)', portOption, DEFAULT_SERVE_PORT)
+    .option('-d, --data-dir <dir>', 'data directory (historian, certificates)')
+    .option('-c, --config <file>', 'configuration file (JSON)')
+    .option('--no-simulator', 'do not start the built-in OPC UA simulator')
+    .option('--sim-speed <x>', 'simulator speed (cycles per second)', positiveNumberOption)
+    .action(async (opts: { port: number; dataDir?: string; config?: string; simulator: boolean; simSpeed?: number }) => {
+      const [{ loadConfigFile }, { parseConfig }, { startHeadlessConsole }, { createLogger }] = await Promise.all([
+        import('../../core/app/loadConfig'),
+        import('../../core/app/config'),
+        import('../../server/console'),
+        import('../../core/app/logger'),
+      ]);
+      const overrides: Record<string, unknown> = {};
+      if (opts.dataDir) overrides.dataDir = opts.dataDir;
+      const config = opts.config ? loadConfigFile(opts.config, overrides) : parseConfig(overrides);
+      if (!opts.simulator) config.simulator.enabled = false;
+      if (opts.simSpeed) config.simulator.speed = opts.simSpeed;
+      const logger = createLogger('vigil');
+      const running = await startHeadlessConsole({ config, port: opts.port, logger });
+      process.stdout.write(`Vigil console running at ${running.url}\n`);
+      process.stdout.write('Open it in a browser. Press Ctrl+C to stop.\n');
+      onShutdown(() => running.close());
+    });
+}

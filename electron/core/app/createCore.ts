@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Asset, Tag } from '../../../shared/domain';
+import type { Health } from '../../../shared/api';
+import { OpcUaSource } from '../acquisition/opcuaSource';
+import { RingStore } from '../live/ringStore';
+import { StreamHub } from '../live/streamHub';
+import { createCoreApi, CoreError } from './api';
+import { systemClock, type Clock } from './clock';
+import type { ConnectionConfig, VigilConfig } from './config';
+import { DisposableStore, type Disposable } from './disposable';
+import { EventBus } from './eventBus';
+import { silentLogger, type Logger } from './logger';
+import type { Core } from './types';
+
+export interface CoreDeps {
+  clock: Clock;
+  logger: Logger;
+}
+
+export const VIGIL_VERSION = '0.1.0';
+const START_WAIT_MS = 15_000;
+
+/**
+ * The composition root: builds every core service from the configuration and wires them
+ * together. No DI framework: constructors take what they need.
+ */
+export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): Core {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? silentLogger;
+  const startedAt = clock.now();
+  const disposables = new DisposableStore();
+  const events = new EventBus((event, err) => logger.error({ err, event }, 'event listener failed'));
+  const ring = new RingStore(config.ringBufferSize);
+  const hub = disposables.add(new StreamHub(clock));
+  const sources = new Map<string, OpcUaSource>();
+  const assetsByConnection = new Map<string, Asset[]>();
+  const tagsByConnection = new Map<string, Tag[]>();
+  let started = false;
+  const problems: string[] = [];
+
+  events.on('samples', (batch) => ring.append(batch));
+  events.on('samples', (batch) => hub.publish(batch));
+
+  const allAssets = (): Asset[] => [...assetsByConnection.values()].flat();
+  const allTags = (): Tag[] => [...tagsByConnection.values()].flat();
+
+  const api = createCoreApi(
+    {
+      listAssets: () => allAssets(),
+      listTags: ({ assetId }) => {
+        if (assetId !== undefined && !allAssets().some((a) => a.id === assetId)) {
+          throw new CoreError('not_found', `No asset with id "${assetId}"`);
+        }
+        return assetId === undefined ? allTags() : allTags().filter((t) => t.assetId === assetId);
+      },
+      getRecent: ({ tagIds, sinceMs, limit }) => {
+        const known = new Set(allTags().map((t) => t.id));
+        const unknown = tagIds.filter((id) => !known.has(id));
+        if (unknown.length) throw new CoreError('not_found', `Unknown tag(s): ${unknown.join(', ')}`);
+        return tagIds.map((id) => ring.recent(id, sinceMs ?? -Infinity, limit));
+      },
+      getHealth: () => health(),
+    },
+    {
+      liveSamples: ({ tagIds }, send) => hub.subscribe(tagIds, send),
+    },
+    (msg, err) => logger.error({ err }, msg),
+  );
+
+  function health(): Health {
+    const connections = [...sources.values()].map((s) => s.getStatus());
+    const current = [...problems];
+    for (const c of connections) {
+      if (c.state !== 'connected') current.push(`${c.id}: ${c.state}${c.lastError ? ` (${c.lastError})` : ''}`);
+    }
+    return {
+      status: !started ? 'starting' : current.length ? 'degraded' : 'ok',
+      problems: current,
+      version: VIGIL_VERSION,
+      startedAt,
+      uptimeS: Math.round((clock.now() - startedAt) / 1000),
+      connections,
+    };
+  }
+
+  function addSource(connection: ConnectionConfig): OpcUaSource {
+    const source = new OpcUaSource({
+      config: connection,
+      clock,
+      pkiDir: path.join(config.dataDir, 'pki'),
+      batchIntervalMs: config.batchIntervalMs,
+      newCorrelationId: randomUUID,
+      events: {
+        onBatch: (batch) => events.emit('samples', batch),
+        onState: (state, error) => {
+          logger.info({ connection: connection.id, state, error }, 'connection state');
+          events.emit('connection.state', {
+            correlationId: randomUUID(),
+            connectionId: connection.id,
+            state,
+            error,
+            at: clock.now(),
+          });
+        },
+        onModel: (model) => {
+          assetsByConnection.set(connection.id, model.assets);
+          tagsByConnection.set(connection.id, model.tags);
+        },
+      },
+    });
+    sources.set(connection.id, source);
+    return source;
+  }
+
+  return {
+    api,
+    events,
+    config,
+    async start() {
+      mkdirSync(config.dataDir, { recursive: true });
+      const connections = [...config.connections];
+      if (config.simulator.enabled) {
+        const { startSimulator } = await import('../acquisition/simulator');
+        const simulator = await startSimulator({ port: config.simulator.port, speed: config.simulator.speed });
+        disposables.add(simulator);
+        logger.info({ endpointUrl: simulator.endpointUrl }, 'built-in simulator started');
+        connections.unshift({
+          id: 'sim',
+          name: 'Built-in simulator',
+          endpointUrl: simulator.endpointUrl,
+          rootPath: [],
+          samplingIntervalMs: 0,
+          publishingIntervalMs: 100,
+        });
+      }
+      // Sources are disposed before the simulator (last in, first out).
+      const toStart = connections.map((c) => disposables.add(addSource(c)));
+      // Connections keep retrying in the background; start() waits a bounded time so a core
+      // with an unreachable server still comes up and reports it through getHealth.
+      const allStarted = Promise.all(toStart.map((s) => s.start()));
+      let timeout: Disposable | undefined;
+      await Promise.race([
+        allStarted,
+        new Promise<void>((resolve) => (timeout = clock.setTimeout(resolve, START_WAIT_MS))),
+      ]);
+      timeout?.dispose();
+      started = true;
+    },
+    async dispose() {
+      await disposables.dispose();
+    },
+  };
+}
