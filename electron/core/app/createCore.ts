@@ -38,6 +38,8 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
   const assetsByConnection = new Map<string, Asset[]>();
   const tagsByConnection = new Map<string, Tag[]>();
   let started = false;
+  let markStopped: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   const problems: string[] = [];
 
   events.on('samples', (batch) => ring.append(batch));
@@ -143,12 +145,14 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
       let timeout: Disposable | undefined;
       await Promise.race([
         allStarted,
+        stopped,
         new Promise<void>((resolve) => (timeout = clock.setTimeout(resolve, START_WAIT_MS))),
       ]);
       timeout?.dispose();
       started = true;
     },
     async dispose() {
+      markStopped();
       await disposables.dispose();
     },
   };

@@ -157,14 +157,14 @@ export interface TreeKeyAction {
   select?: string;
 }
 
-/** Only `asset` nodes own tags, so only they can be selected; Enter on a site or area folds it. */
+/** Only `asset` nodes own tags, so only they can be selected. */
 export function isSelectable(item: Pick<VisibleTreeItem, 'kind'>): boolean {
   return item.kind === 'asset';
 }
 
 /**
  * Keyboard behaviour of the tree (APG): Up/Down move, Right opens or enters, Left closes or
- * goes to the parent, Home/End jump, Enter/Space select an asset or fold a site/area.
+ * goes to the parent, Home/End jump, Enter/Space select an asset or open a site/area.
  * Returns null for keys the tree does not handle (so the browser keeps them).
  */
 export function treeKeyAction(
@@ -197,7 +197,9 @@ export function treeKeyAction(
     case 'Enter':
     case ' ':
       if (isSelectable(item)) return { focus: item.id, select: item.id };
-      if (item.hasChildren) return item.expanded ? { focus: item.id, collapse: item.id } : { focus: item.id, expand: item.id };
+      // Enter only opens a site or area: folding is Left's job, and an Enter that folded would
+      // hide the selected asset's row from an operator who meant to go into the node.
+      if (item.hasChildren && !item.expanded) return { focus: item.id, expand: item.id };
       return { focus: item.id };
     default:
       return null;

@@ -1,4 +1,10 @@
-import type { StreamMessage, StreamName, StreamParams, VigilApiError, VigilClient } from '../../../shared/api';
+import type {
+  StreamMessage,
+  StreamName,
+  StreamParams,
+  VigilApiError,
+  VigilClient,
+} from '../../../shared/api';
 
 /**
  * `open`: calls and streams flow. `connecting`: first attempt. `reconnecting`: the link was lost

@@ -167,7 +167,14 @@ export function createWsClient(url: string, token: string, options: WsClientOpti
       console.error('Vigil WebSocket: ignoring a binary frame; the protocol is JSON text');
       return;
     }
-    let msg: { type?: unknown; id?: unknown; ok?: unknown; result?: unknown; error?: unknown; message?: unknown };
+    let msg: {
+      type?: unknown;
+      id?: unknown;
+      ok?: unknown;
+      result?: unknown;
+      error?: unknown;
+      message?: unknown;
+    };
     try {
       msg = JSON.parse(data) as typeof msg;
     } catch {

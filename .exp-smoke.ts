@@ -1,0 +1,11 @@
+import { startSimulator } from './electron/core/acquisition/simulator';
+const t0 = performance.now();
+const sim = await startSimulator({ port: 0, speed: 10, bulk: { tags: 100, rateHz: 5 } });
+console.log('started in', (performance.now() - t0).toFixed(0), 'ms', sim.endpointUrl, sim.port, sim.namespaceUri);
+console.log(sim.assets.map((a) => `${a.site}/${a.area}/${a.asset}: ${a.tags.length} tags`).join('\n'));
+console.log(JSON.stringify(sim.assets[0]!.tags.slice(0, 6), null, 0));
+console.log(JSON.stringify(sim.assets[5]!.tags, null, 0));
+await new Promise((r) => setTimeout(r, 1000));
+console.log(sim.stats());
+await sim.dispose();
+console.log('disposed');

@@ -1,0 +1,171 @@
+import type { Disposable } from '../app/disposable';
+import { ChatterTracker } from './flood';
+import {
+  isAboveKind,
+  type AlarmDefinition,
+  type AlarmPriority,
+  type AlarmState,
+  type OutOfServiceInfo,
+  type ShelveInfo,
+} from './schemas';
+
+/** How a definition's samples are tested; a number so the hot loop switches on an int, not a string. */
+export const EvalMode = {
+  Above: 0,
+  Below: 1,
+  Deviation: 2,
+  Rate: 3,
+  BadQuality: 4,
+  /** Driven by setSystemCondition / external updates, never by samples. */
+  None: 5,
+} as const;
+export type EvalMode = (typeof EvalMode)[keyof typeof EvalMode];
+
+/** What caused a transition: the batch's correlation id and the sample behind it. */
+export interface Cause {
+  correlationId: string;
+  value: number | null;
+  sampleTime: number | null;
+  comment?: string;
+}
+
+/** An alarm reported by equipment (OPC UA Alarms & Conditions), mirrored here. */
+export interface ExternalDescriptor {
+  id: string;
+  name: string;
+  assetId: string;
+  tagId: string | null;
+  priority: AlarmPriority;
+  message: string;
+  suggestedAction: string;
+  /** Opaque handle handed back to the port on acknowledge (e.g. condition id + event id). */
+  ref: unknown;
+}
+
+/**
+ * The live state of one alarm: its process condition (with hysteresis and delays) and its ISA-18.2
+ * annunciation state, kept as independent flags from which the state name is derived.
+ */
+export class AlarmRuntime {
+  mode: EvalMode;
+  // --- process condition ---
+  /** Condition with hysteresis, before on/off delays. */
+  raw = false;
+  /** Condition after delays: what the alarm state follows. */
+  conditionActive = false;
+  pending: { timer: Disposable; cause: Cause } | null = null;
+  lastSampleTime = -Infinity;
+  /** The quantity compared against the limit (value, |deviation|, rate). */
+  value: number | null = null;
+  prevT: number | null = null;
+  prevV = 0;
+  /** Latest setpoint value when the setpoint is a tag. */
+  setpointValue: number | null = null;
+  /** Latest measured value for deviation alarms (re-tested when the setpoint moves). */
+  measured: number | null = null;
+  /** Sources currently in the system condition (e.g. the connections that are lost). */
+  readonly systemSources = new Set<string>();
+  // --- annunciation (ISA-18.2) ---
+  active = false;
+  acked = true;
+  latched = false;
+  activeSince: number | null = null;
+  correlationId: string | null = null;
+  lastChangeAt: number | null = null;
+  shelve: (ShelveInfo & { timer: Disposable }) | null = null;
+  outOfService: OutOfServiceInfo | null = null;
+  suppressed = false;
+  ackPending = false;
+  activations = 0;
+  chatter: ChatterTracker;
+
+  constructor(
+    public def: AlarmDefinition | null,
+    public external: ExternalDescriptor | null,
+    public assetId: string,
+    chatterWindowMs: number,
+    chatterThreshold: number,
+  ) {
+    this.mode = def ? modeOf(def) : EvalMode.None;
+    this.chatter = new ChatterTracker(chatterWindowMs, chatterThreshold);
+  }
+
+  get id(): string {
+    return this.def ? this.def.id : this.external!.id;
+  }
+
+  get tagId(): string | null {
+    if (this.def) return this.def.kind === 'system' ? null : this.def.tagId;
+    return this.external!.tagId;
+  }
+
+  get priority(): AlarmPriority {
+    return this.def ? this.def.priority : this.external!.priority;
+  }
+
+  get latching(): boolean {
+    return this.def ? this.def.latching : false;
+  }
+
+  get limit(): number | null {
+    if (!this.def) return null;
+    return 'limit' in this.def ? this.def.limit : null;
+  }
+
+  /** Not shelved, not suppressed, not out of service: the alarm may be shown to the operator. */
+  get annunciating(): boolean {
+    return this.outOfService === null && !this.suppressed && this.shelve === null;
+  }
+
+  get state(): AlarmState {
+    if (this.outOfService) return 'out_of_service';
+    if (this.suppressed) return 'suppressed';
+    if (this.shelve) return 'shelved';
+    if (this.active) return this.acked ? 'ack_active' : 'unack_active';
+    if (this.latched) return 'latched';
+    return this.acked ? 'normal' : 'unack_rtn';
+  }
+
+  /** Back to state A (normal) when the alarm leaves the operator's view (shelve, suppress, disable). */
+  clearAnnunciation(): void {
+    this.active = false;
+    this.acked = true;
+    this.latched = false;
+    this.activeSince = null;
+    this.ackPending = false;
+  }
+
+  cancelPending(): void {
+    this.pending?.timer.dispose();
+    this.pending = null;
+  }
+
+  /** Forgets evaluation memory (after the definition changed), keeping the condition and state. */
+  resetEvaluation(): void {
+    this.mode = this.def ? modeOf(this.def) : EvalMode.None;
+    this.lastSampleTime = -Infinity;
+    this.prevT = null;
+    this.setpointValue = null;
+    this.measured = null;
+  }
+
+  dispose(): void {
+    this.cancelPending();
+    this.shelve?.timer.dispose();
+  }
+}
+
+function modeOf(def: AlarmDefinition): EvalMode {
+  switch (def.kind) {
+    case 'deviation':
+      return EvalMode.Deviation;
+    case 'rate_of_change':
+      return EvalMode.Rate;
+    case 'bad_quality':
+      return EvalMode.BadQuality;
+    case 'system':
+      return EvalMode.None;
+    default:
+      return isAboveKind(def.kind) ? EvalMode.Above : EvalMode.Below;
+  }
+}

@@ -1,0 +1,31 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from './config';
+import { loadConfigFile } from './loadConfig';
+
+describe('configuration', () => {
+  it('has defaults that start the built-in simulator', () => {
+    const config = parseConfig({});
+    expect(config.simulator.enabled).toBe(true);
+    expect(config.connections).toEqual([]);
+  });
+
+  it('names the field that is wrong', () => {
+    expect(() => parseConfig({ connections: [{ id: 'plc 1', endpointUrl: 'http://x' }] })).toThrow(
+      /connections\.0\.id: .*connections\.0\.endpointUrl: must start with opc\.tcp/s,
+    );
+  });
+
+  it('reports a missing file and bad JSON with the file name', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vigil-config-'));
+    expect(() => loadConfigFile(path.join(dir, 'nope.json'))).toThrow(/Configuration file not found: .*nope\.json/);
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, '{ "dataDir": ');
+    expect(() => loadConfigFile(bad)).toThrow(/bad\.json is not valid JSON/);
+    const good = path.join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ ringBufferSize: 100 }));
+    expect(loadConfigFile(good, { dataDir: '/tmp/x' })).toMatchObject({ ringBufferSize: 100, dataDir: '/tmp/x' });
+  });
+});

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * Defaults of the streaming detectors. One set for every signal: the detectors learn each
+ * signal's noise, drift speed and score distribution from the stream itself, so nothing
+ * here depends on units, sampling rate or a particular data set. Counts are in samples of
+ * the tag (valid samples only).
+ */
+export const DetectorOptionsSchema = z.object({
+  /** Valid samples a tag needs before it is scored (it learns from all of them). */
+  warmupSamples: z.number().int().min(20).default(200),
+  /** Samples averaged to start the level estimate before the Kalman gain takes over. */
+  initSamples: z.number().int().min(2).default(50),
+  /** Lag (in samples) of the second variogram point that separates level drift from noise. */
+  variogramLag: z.number().int().min(2).max(1000).default(20),
+  /** Memory (samples) of the learned noise and drift variances. */
+  memorySamples: z.number().int().min(10).default(2000),
+  /** EWMA weight of each new standardized innovation in the tag statistic (smaller = more smoothing). */
+  smoothing: z.number().gt(0).max(1).default(0.15),
+  /** Innovations beyond this many standard deviations move the level no further (Huber). */
+  huberClip: z.number().positive().default(3),
+  /** Slowest drift the level always follows: minimum Kalman gain 1/adaptSamples. */
+  adaptSamples: z.number().int().min(10).default(5000),
+  /** Quantile of the tag statistic learned from normal operation, used as its scale. */
+  calibrationQuantile: z.number().gt(0.5).lt(1).default(0.99),
+  /** Memory (samples) of that quantile. */
+  calibrationMemory: z.number().int().min(100).default(5000),
+  /**
+   * Target share of normal samples flagged per asset. The threshold of each tag is its
+   * calibrated quantile extrapolated with a chi-square(1) tail to falseAlarmRate / tags.
+   */
+  falseAlarmRate: z.number().gt(0).lt(0.5).default(1e-3),
+  /** Standardized innovations are clipped here so one wild value cannot dominate for long. */
+  maxAbsZ: z.number().positive().default(50),
+  /** Learn daily and weekly profiles (hour of day, hour of week) once two cycles were seen. */
+  seasonal: z.boolean().default(true),
+  /** Add the multivariate (Mahalanobis) statistic of each asset to its per-tag statistics. */
+  multivariate: z.boolean().default(true),
+  /** Largest asset (tags) that gets the multivariate statistic; its cost grows with tags squared. */
+  multivariateMaxTags: z.number().int().min(2).max(256).default(64),
+});
+export type DetectorOptions = z.infer<typeof DetectorOptionsSchema>;
+export type DetectorOptionsInput = z.input<typeof DetectorOptionsSchema>;
+
+export function detectorOptions(input: DetectorOptionsInput = {}): DetectorOptions {
+  return DetectorOptionsSchema.parse(input);
+}

@@ -1,0 +1,183 @@
+import type { DetectorOptions } from './options';
+import { QuantileSketch } from './quantileSketch';
+import { SeasonalProfiles } from './seasonal';
+import { clamp, growFloat64 } from './stats';
+
+/**
+ * Per-tag streaming detector, for many tags at once (one slot per tag, state in typed arrays).
+ *
+ * Model: each tag is a local-level model (a random-walk level plus white noise; Harvey,
+ * "Forecasting, Structural Time Series Models and the Kalman Filter", 1989), optionally
+ * after removing a learned daily/weekly profile. Its two variances are learned online from
+ * the variogram at lags 1 and L: E[(y_t - y_{t-1})^2] = 2 s_n + s_l and
+ * E[(y_t - y_{t-L})^2] = 2 s_n + L s_l. The steady-state Kalman gain follows from their
+ * ratio, so a tag that wanders (a temperature) is tracked and only sudden changes stand out,
+ * while a stationary tag (a flow at its set point) keeps a fixed reference and any shift
+ * stands out. The level update is Huber-clipped, so a large anomaly pulls the reference only
+ * slowly, and a minimum gain makes every tag follow slow drift eventually.
+ *
+ * Statistic: the standardized one-step innovation z is smoothed by an EWMA (Roberts 1959;
+ * residual control charts for autocorrelated data, Montgomery, "Introduction to Statistical
+ * Quality Control", ch. 10), which turns a small persistent shift into a large statistic.
+ * Its square is divided by a streaming quantile of its own normal history, so every tag is
+ * scored on the same, self-calibrated scale: u = 1 at the tag's 99th percentile.
+ */
+export class TagModels {
+  private capacity = 0;
+  private n = new Float64Array(0);
+  private mean = new Float64Array(0);
+  private m2 = new Float64Array(0);
+  private level = new Float64Array(0);
+  private g1 = new Float64Array(0);
+  private gL = new Float64Array(0);
+  private n1 = new Float64Array(0);
+  private nL = new Float64Array(0);
+  private gain = new Float64Array(0);
+  private innovSd = new Float64Array(0);
+  private ew = new Float64Array(0);
+  private ring = new Float64Array(0);
+  private ringCount = new Float64Array(0);
+  private ringPos = new Float64Array(0);
+  /** Latest calibrated statistic per slot (NaN until warmed up). */
+  readonly latest: { u: Float64Array; ew: Float64Array } = { u: new Float64Array(0), ew: new Float64Array(0) };
+  private readonly sketch: QuantileSketch;
+  private readonly seasonal: SeasonalProfiles | null;
+  private readonly lag: number;
+  private readonly minGain: number;
+
+  constructor(private readonly opts: DetectorOptions) {
+    this.sketch = new QuantileSketch(opts.calibrationQuantile, opts.calibrationMemory);
+    this.seasonal = opts.seasonal ? new SeasonalProfiles() : null;
+    this.lag = opts.variogramLag;
+    this.minGain = 1 / opts.adaptSamples;
+  }
+
+  ensure(slots: number): void {
+    if (slots <= this.capacity) return;
+    const c = Math.max(slots, this.capacity * 2, 16);
+    this.n = growFloat64(this.n, c);
+    this.mean = growFloat64(this.mean, c);
+    this.m2 = growFloat64(this.m2, c);
+    this.level = growFloat64(this.level, c);
+    this.g1 = growFloat64(this.g1, c);
+    this.gL = growFloat64(this.gL, c);
+    this.n1 = growFloat64(this.n1, c);
+    this.nL = growFloat64(this.nL, c);
+    this.gain = growFloat64(this.gain, c);
+    this.innovSd = growFloat64(this.innovSd, c);
+    this.ew = growFloat64(this.ew, c);
+    this.ring = growFloat64(this.ring, c * (this.lag + 1));
+    this.ringCount = growFloat64(this.ringCount, c);
+    this.ringPos = growFloat64(this.ringPos, c);
+    const u = new Float64Array(c).fill(NaN);
+    u.set(this.latest.u);
+    (this.latest as { u: Float64Array }).u = u;
+    (this.latest as { ew: Float64Array }).ew = this.ew;
+    this.sketch.ensure(c);
+    this.seasonal?.ensure(c);
+    this.capacity = c;
+  }
+
+  /** Valid samples seen by a slot. */
+  samples(slot: number): number {
+    return this.n[slot]!;
+  }
+
+  isWarm(slot: number): boolean {
+    return this.n[slot]! >= this.opts.warmupSamples;
+  }
+
+  /**
+   * Feeds one valid sample. `learn` = the sample may update what counts as normal (noise,
+   * drift, calibration); the level is tracked either way (clipped). Returns the calibrated
+   * statistic u (NaN while warming up).
+   */
+  update(slot: number, timestamp: number, value: number, learn: boolean): number {
+    const n = this.n[slot]!;
+    const seasonal = this.seasonal;
+    const offset = seasonal ? seasonal.offset(slot, timestamp) : 0;
+    const y = value - offset;
+    let u = NaN;
+    if (n < this.opts.initSamples) {
+      // Start-up: the level is the running mean (a Kalman filter with a diffuse prior).
+      const d = y - this.mean[slot]!;
+      this.mean[slot]! += d / (n + 1);
+      this.m2[slot]! += d * (y - this.mean[slot]!);
+      this.level[slot] = this.mean[slot]!;
+      learn = true;
+    } else {
+      const sd = this.innovSd[slot]!;
+      const e = y - this.level[slot]!;
+      const z = clamp(e / sd, -this.opts.maxAbsZ, this.opts.maxAbsZ);
+      const k = this.gain[slot]!;
+      this.level[slot]! += (k > this.minGain ? k : this.minGain) * clamp(e, -this.opts.huberClip * sd, this.opts.huberClip * sd);
+      const ew = (this.ew[slot]! += this.opts.smoothing * (z - this.ew[slot]!));
+      const stat = ew * ew;
+      // The first EWMA steps after start-up are not yet representative of normal operation.
+      if (learn && n >= this.opts.initSamples + 2 / this.opts.smoothing) this.sketch.add(slot, stat);
+      if (n + 1 >= this.opts.warmupSamples) {
+        const scale = this.sketch.value(slot);
+        u = scale > 0 ? stat / scale : stat > 0 ? Infinity : 0;
+      }
+      if (seasonal && learn) seasonal.learn(slot, timestamp, e + offset);
+    }
+    this.n[slot] = n + 1;
+    this.latest.u[slot] = u;
+    if (learn) this.learnNoise(slot, y);
+    return u;
+  }
+
+  /** Forgets everything learned for a slot (e.g. after the tag was reconfigured). */
+  reset(slot: number): void {
+    this.n[slot] = 0;
+    this.mean[slot] = 0;
+    this.m2[slot] = 0;
+    this.level[slot] = 0;
+    this.g1[slot] = 0;
+    this.gL[slot] = 0;
+    this.n1[slot] = 0;
+    this.nL[slot] = 0;
+    this.gain[slot] = 0;
+    this.innovSd[slot] = 0;
+    this.ew[slot] = 0;
+    this.ringCount[slot] = 0;
+    this.ringPos[slot] = 0;
+    this.latest.u[slot] = NaN;
+    this.sketch.reset(slot);
+    this.seasonal?.reset(slot);
+  }
+
+  /** Updates the variogram with y and derives the Kalman gain and innovation scale. */
+  private learnNoise(slot: number, y: number): void {
+    const size = this.lag + 1;
+    const base = slot * size;
+    const count = this.ringCount[slot]!;
+    const pos = this.ringPos[slot]!;
+    const memory = this.opts.memorySamples;
+    if (count >= 1) {
+      const prev = this.ring[base + ((pos + size - 1) % size)]!;
+      const d = y - prev;
+      const a = Math.max(1 / (this.n1[slot]! += 1), 1 / memory);
+      this.g1[slot]! += a * (d * d - this.g1[slot]!);
+    }
+    if (count >= this.lag) {
+      const old = this.ring[base + ((pos + size - this.lag) % size)]!;
+      const d = y - old;
+      const a = Math.max(1 / (this.nL[slot]! += 1), 1 / memory);
+      this.gL[slot]! += a * (d * d - this.gL[slot]!);
+    }
+    this.ring[base + pos] = y;
+    this.ringPos[slot] = (pos + 1) % size;
+    if (count < size) this.ringCount[slot] = count + 1;
+
+    const g1 = this.g1[slot]!;
+    const levelVar = this.nL[slot]! > 0 ? Math.max(0, (this.gL[slot]! - g1) / (this.lag - 1)) : 0;
+    // A floor keeps a perfectly constant signal finite: any change of it is then far out.
+    const floor = 1e-18 + 1e-24 * y * y;
+    const noiseVar = Math.max((g1 - levelVar) / 2, floor);
+    const q = levelVar / noiseVar;
+    const p = (q + Math.sqrt(q * q + 4 * q)) / 2; // steady-state prior variance / noise variance
+    this.gain[slot] = p / (p + 1);
+    this.innovSd[slot] = Math.sqrt(noiseVar * (p + 1));
+  }
+}

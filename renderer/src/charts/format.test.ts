@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { STATUS_BAD, STATUS_UNCERTAIN } from '../../../shared/quality';
+import { formatAge, formatValue, formatWithUnit, latestLabel } from './format';
+import { windowEnd } from './timeWindow';
+
+describe('value labels', () => {
+  it('keeps six significant digits so small drifts stay visible', () => {
+    expect(formatValue(2388.06, 'en-US')).toBe('2388.06');
+    expect(formatValue(2388.0812, 'en-US')).toBe('2388.08');
+    expect(formatValue(0.023456789, 'en-US')).toBe('0.0234568');
+    expect(formatValue(8.4195, 'en-US')).toBe('8.4195');
+    expect(formatValue(NaN, 'en-US')).toBe('—');
+  });
+
+  it('adds the unit when there is one and a value', () => {
+    expect(formatWithUnit(2388.06, 'rpm', 'en-US')).toBe('2388.06 rpm');
+    expect(formatWithUnit(1.3, '', 'en-US')).toBe('1.3');
+    expect(formatWithUnit(Infinity, 'rpm', 'en-US')).toBe('—');
+  });
+
+  it('says when the newest sample is not Good or is stale', () => {
+    const now = 1_000_000;
+    expect(latestLabel(null, 'rpm', now)).toEqual({ value: '—', severity: 'none', note: 'no data' });
+    expect(latestLabel({ t: now - 500, v: 2388, q: 0 }, 'rpm', now, 'en-US')).toEqual({
+      value: '2388 rpm',
+      severity: 'good',
+      note: '',
+    });
+    expect(latestLabel({ t: now, v: 1, q: STATUS_BAD }, '', now, 'en-US').note).toBe('BAD');
+    expect(latestLabel({ t: now - 42_000, v: 1, q: STATUS_UNCERTAIN }, '', now, 'en-US')).toMatchObject({
+      severity: 'uncertain',
+      note: 'UNCERTAIN · stale 42 s',
+    });
+  });
+
+  it('formats ages in s, min and h', () => {
+    expect(formatAge(4_400)).toBe('4 s');
+    expect(formatAge(180_000)).toBe('3 min');
+    expect(formatAge(3 * 3600_000)).toBe('3 h');
+  });
+});
+
+describe('windowEnd', () => {
+  const W = 300_000;
+  it('follows the wall clock while data is recent, so a stalled tag visibly falls behind', () => {
+    expect(windowEnd(1_000_000, 990_000, W)).toBe(1_000_000);
+    expect(windowEnd(1_000_000, NaN, W)).toBe(1_000_000);
+  });
+  it('follows the data when it lies outside the window (replayed history, clock skew)', () => {
+    expect(windowEnd(1_000_000, 500_000, W)).toBe(500_000);
+    expect(windowEnd(1_000_000, 1_002_000, W)).toBe(1_002_000);
+  });
+});

@@ -1,0 +1,197 @@
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { Tag } from '../../../shared/domain';
+import { qualitySeverity } from '../../../shared/quality';
+import { formatValue, latestLabel } from './format';
+import { allocateColumns, type SampleColumns, type SampleRingBuffer } from './ringBuffer';
+
+/** Where a strip writes: the chart host and the header texts React rendered for it. */
+export interface TagStripElements {
+  chart: HTMLElement;
+  latestValue: HTMLElement;
+  latestNote: HTMLElement;
+}
+
+export const STRIP_HEIGHT_PX = 96;
+
+/** Colours of the dark control-room theme (kept in step with styles.css). */
+const theme = {
+  line: '#4fc3f7',
+  axis: '#9fb3c8',
+  grid: 'rgba(159, 179, 200, 0.12)',
+  uncertain: '#ffb300',
+  bad: '#ff5252',
+};
+
+/** Quality markers sit on their own fixed 0..1 scale along the bottom, so a garbage Bad value never distorts the y axis. */
+const MARKER_Y = 0.04;
+
+/**
+ * One tag's small-multiple strip chart: a uPlot instance created once per selection, fed with
+ * setData only when its buffer changed, scrolled with setScale when only time moved on.
+ * Samples that are not Good are left out of the line (a gap) and drawn as markers along
+ * the bottom, amber for Uncertain, red for Bad.
+ */
+export class TagStrip {
+  private readonly plot: uPlot;
+  private readonly columns: SampleColumns;
+  private readonly good: (number | null)[] = [];
+  private readonly uncertain: (number | null)[] = [];
+  private readonly bad: (number | null)[] = [];
+  private windowStart = 0;
+  private windowEndMs = 0;
+  private drawnVersion = -1;
+  private lastNote = '';
+  private lastValue = '';
+  private lastSeverity = '';
+
+  constructor(
+    private readonly tag: Tag,
+    private readonly buffer: SampleRingBuffer,
+    private readonly elements: TagStripElements,
+    private readonly windowMs: number,
+    now: number,
+  ) {
+    this.columns = allocateColumns(buffer.capacity);
+    this.windowEndMs = now;
+    this.windowStart = now - windowMs;
+    const unit = tag.unit;
+    const opts: uPlot.Options = {
+      width: Math.max(elements.chart.clientWidth, 200),
+      height: STRIP_HEIGHT_PX,
+      ms: 1, // timestamps are epoch milliseconds, as on the wire
+      legend: { show: false },
+      cursor: { drag: { x: false, y: false, setScale: false }, points: { show: false } },
+      padding: [6, 8, 0, 0],
+      scales: {
+        x: { time: true, range: () => [this.windowStart, this.windowEndMs] },
+        quality: { auto: false, range: [0, 1] },
+      },
+      axes: [
+        {
+          stroke: theme.axis,
+          grid: { stroke: theme.grid, width: 1 },
+          ticks: { stroke: theme.grid, width: 1, size: 4 },
+          size: 24,
+          font: '11px system-ui, sans-serif',
+          values: (_u, splits) => splits.map(formatClock),
+        },
+        {
+          stroke: theme.axis,
+          grid: { stroke: theme.grid, width: 1 },
+          ticks: { stroke: theme.grid, width: 1, size: 4 },
+          size: 64,
+          space: 18, // strips are short: allow a tick every 18 px so there are at least two
+          font: '11px system-ui, sans-serif',
+          values: (_u, splits) => splits.map((v) => formatValue(v)),
+        },
+      ],
+      series: [
+        {},
+        {
+          label: unit ? `${tag.name} (${unit})` : tag.name,
+          stroke: theme.line,
+          width: 1.5,
+          points: { show: false },
+          spanGaps: false,
+        },
+        markerSeries('Uncertain quality', theme.uncertain),
+        markerSeries('Bad quality', theme.bad),
+      ],
+    };
+    this.plot = new uPlot(opts, [[], [], [], []], elements.chart);
+  }
+
+  /**
+   * Brings the strip up to date for a window ending at `windowEnd`: re-reads the buffer only if
+   * it changed since the last draw (`version`), otherwise just scrolls the time axis.
+   */
+  render(version: number, windowEnd: number, now: number): void {
+    const moved = windowEnd !== this.windowEndMs;
+    this.windowEndMs = windowEnd;
+    this.windowStart = windowEnd - this.windowMs;
+    if (version !== this.drawnVersion) {
+      this.drawnVersion = version;
+      this.plot.setData(this.readWindow());
+    } else if (moved) {
+      this.plot.setScale('x', { min: this.windowStart, max: this.windowEndMs });
+    }
+    this.renderLatest(now);
+  }
+
+  resize(width: number): void {
+    const w = Math.max(Math.floor(width), 200);
+    if (w !== this.plot.width) this.plot.setSize({ width: w, height: STRIP_HEIGHT_PX });
+  }
+
+  destroy(): void {
+    this.plot.destroy();
+  }
+
+  private readWindow(): uPlot.AlignedData {
+    const n = this.buffer.copyInto(this.columns, this.windowStart);
+    const { t, v, q } = this.columns;
+    this.good.length = n;
+    this.uncertain.length = n;
+    this.bad.length = n;
+    for (let i = 0; i < n; i++) {
+      const value = v[i]!;
+      const severity = qualitySeverity(q[i]!);
+      this.good[i] = severity === 'good' && Number.isFinite(value) ? value : null;
+      this.uncertain[i] = severity === 'uncertain' ? MARKER_Y : null;
+      this.bad[i] = severity === 'bad' ? MARKER_Y : null;
+    }
+    // A view, not a copy: uPlot reads it until the next setData, which is the next copy.
+    return [t.subarray(0, n), this.good, this.uncertain, this.bad];
+  }
+
+  /** Header texts, written to the DOM directly: the firehose never goes through React. */
+  private renderLatest(now: number): void {
+    const b = this.buffer;
+    const label = latestLabel(
+      b.length ? { t: b.lastTime, v: b.lastValue, q: b.lastQuality } : null,
+      this.tag.unit,
+      now,
+    );
+    if (label.value !== this.lastValue) {
+      this.lastValue = label.value;
+      this.elements.latestValue.textContent = label.value;
+    }
+    if (label.note !== this.lastNote) {
+      this.lastNote = label.note;
+      this.elements.latestNote.textContent = label.note;
+    }
+    if (label.severity !== this.lastSeverity) {
+      this.lastSeverity = label.severity;
+      this.elements.latestValue.dataset.quality = label.severity;
+    }
+  }
+}
+
+const clockMinutes = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+const clockSeconds = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** 24-hour clock labels, as control rooms read them; seconds only where a tick needs them. */
+function formatClock(ms: number): string {
+  return (ms % 60_000 === 0 ? clockMinutes : clockSeconds).format(ms);
+}
+
+function markerSeries(label: string, color: string): uPlot.Series {
+  return {
+    label,
+    scale: 'quality',
+    stroke: color,
+    width: 0,
+    paths: () => null,
+    points: { show: true, size: 6, width: 0, fill: color, stroke: color },
+  };
+}

@@ -1,0 +1,91 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot, startCli, type RunningCli } from '../helpers/cli';
+import { waitFor } from '../helpers/wait';
+
+const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(projectRoot, 'artifacts');
+
+describe('the console in a real browser against `vigil serve`', () => {
+  let serve: RunningCli;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  let dataDir: string;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
+    if (!existsSync(path.join(projectRoot, 'out/renderer/index.html'))) {
+      throw new Error('The renderer is not built: run "npm run build" (npm test does it first)');
+    }
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-e2e-'));
+    serve = startCli(['serve', '--port', '0', '--data-dir', dataDir, '--sim-speed', '5']);
+    url = await waitFor(() => /running at (http:\/\/\S+)/.exec(serve.stdout())?.[1], {
+      timeoutMs: 60_000,
+      what: `the console URL (stderr: ${serve.stderr()})`,
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(msg.text());
+    });
+    page.on('pageerror', (err) => consoleErrors.push(err.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    const code = await serve?.stop();
+    expect(code).toBe(0);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('loads, lists the simulator’s assets, and shows a live chart for a selected engine', async () => {
+    await page.goto(url);
+    const engine = page.getByRole('treeitem', { name: /Engine 1\b/ });
+    await engine.first().waitFor({ timeout: 30_000 });
+    await expect(page.getByRole('treeitem', { name: /Milling Machine/ }).count()).resolves.toBeGreaterThan(0);
+
+    await engine.first().click();
+    const series = page.getByTestId('trend-series');
+    await series.first().waitFor({ timeout: 30_000 });
+    expect(await series.count()).toBeGreaterThanOrEqual(20);
+    // A chart canvas is drawn for the series.
+    await page.locator('[data-testid="trend"] canvas').first().waitFor({ timeout: 10_000 });
+
+    // The latest value of the T24 sensor changes as the simulator plays the engine's run.
+    const t24 = page.locator('[data-testid="trend-series"][data-tag-id$="/t24"] [data-testid="latest-value"]');
+    const first = await waitFor(async () => ((await t24.textContent()) ?? '').trim() || null, { what: 'a first value' });
+    await waitFor(async () => ((await t24.textContent()) ?? '').trim() !== first, { timeoutMs: 20_000, what: 'the value to change' });
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-console-trend.png'), fullPage: false });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('is usable from the keyboard: arrow keys move through the asset tree and Enter selects', async () => {
+    const tree = page.getByRole('tree');
+    await tree.getByRole('treeitem').first().focus();
+    await page.keyboard.press('Home');
+    for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const selected = page.locator('[role="treeitem"][aria-selected="true"]');
+    await selected.first().waitFor({ timeout: 5_000 });
+    expect(await selected.count()).toBe(1);
+  });
+});
