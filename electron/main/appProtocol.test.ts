@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_INDEX_URL, appScheme, createAppProtocolHandler, resolveAppFile } from './appProtocol';
-import { contentSecurityPolicy } from './csp';
+import { contentSecurityPolicy } from '../../shared/csp';
 
 let base: string;
 let root: string;

@@ -53,9 +53,17 @@ describe('CoreHost', () => {
     const [a, b] = current().sent.filter((m) => m.type === 'call') as { id: number }[];
     expect(a!.id).not.toBe(b!.id);
     current().reply({ type: 'result', id: b!.id, ok: true, result: 'assets' });
-    current().reply({ type: 'result', id: a!.id, ok: false, error: { code: 'forbidden', message: 'no', issues: [] } });
+    current().reply({
+      type: 'result',
+      id: a!.id,
+      ok: false,
+      error: { code: 'forbidden', message: 'no', issues: [] },
+    });
     await expect(second).resolves.toEqual({ ok: true, result: 'assets' });
-    await expect(first).resolves.toEqual({ ok: false, error: { code: 'forbidden', message: 'no', issues: [] } });
+    await expect(first).resolves.toEqual({
+      ok: false,
+      error: { code: 'forbidden', message: 'no', issues: [] },
+    });
   });
 
   it('answers a call the core never answers with unavailable after the timeout', async () => {
@@ -132,7 +140,10 @@ describe('CoreHost', () => {
     const { host, current, log } = setup();
     host.start();
     const first = current();
-    first.reply({ type: 'fatal', message: 'Invalid configuration file /etc/vigil.json:\n  batchIntervalMs: too big' });
+    first.reply({
+      type: 'fatal',
+      message: 'Invalid configuration file /etc/vigil.json:\n  batchIntervalMs: too big',
+    });
     expect(first.killed).toBe(true);
     await flush(); // the exit event
     expect(host.status.state).toBe('down');
@@ -146,7 +157,12 @@ describe('CoreHost', () => {
     const { host, current } = setup();
     host.start();
     const answer = host.call('getHealth', {});
-    current().reply({ type: 'result', id: current().last('call').id, ok: true, result: { status: 'starting' } });
+    current().reply({
+      type: 'result',
+      id: current().last('call').id,
+      ok: true,
+      result: { status: 'starting' },
+    });
     await expect(answer).resolves.toEqual({ ok: true, result: { status: 'starting' } });
   });
 

@@ -47,7 +47,8 @@ export interface HostSubscription {
   dispose(): void;
 }
 
-export type HostSubscribeResult = { ok: true; subscription: HostSubscription } | { ok: false; error: ApiError };
+export type HostSubscribeResult =
+  { ok: true; subscription: HostSubscription } | { ok: false; error: ApiError };
 
 interface PendingRequest {
   resolve(result: CallResult<unknown>): void;
@@ -147,7 +148,15 @@ export class CoreHost {
   ): Promise<HostSubscribeResult> {
     const proc = this.liveProcess();
     if (!proc) return { ok: false, error: unavailableError(this.describeUnavailable()) };
-    const stream: HostStream = { name, params, onMessage, onError, processId: null, active: false, closed: false };
+    const stream: HostStream = {
+      name,
+      params,
+      onMessage,
+      onError,
+      processId: null,
+      active: false,
+      closed: false,
+    };
     this.streams.add(stream);
     const result = await this.attach(proc, stream);
     if (!result.ok) {
@@ -286,7 +295,9 @@ export class CoreHost {
   private onExit(code: number): void {
     this.process = null;
     const exitText = `the core process exited with code ${code}`;
-    this.failPending(this.state === 'stopping' ? 'The Vigil core shut down.' : `The Vigil core stopped: ${exitText}.`);
+    this.failPending(
+      this.state === 'stopping' ? 'The Vigil core shut down.' : `The Vigil core stopped: ${exitText}.`,
+    );
     for (const stream of this.streams) stream.processId = null;
     this.streamsByProcessId.clear();
 
@@ -338,7 +349,9 @@ export class CoreHost {
         this.pending.delete(id);
         resolve({
           ok: false,
-          error: unavailableError(`The Vigil core did not answer ${what} within ${this.callTimeoutMs / 1000} s.`),
+          error: unavailableError(
+            `The Vigil core did not answer ${what} within ${this.callTimeoutMs / 1000} s.`,
+          ),
         });
       }, this.callTimeoutMs);
       this.pending.set(id, { resolve, timer });

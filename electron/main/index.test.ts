@@ -13,14 +13,24 @@ const holder = vi.hoisted(() => ({ mock: null as { module: Record<string, unknow
 // vi.resetModules() does not re-run mock factories: the mocked module reads the current
 // fake on every access, and each launch() installs a fresh one before importing index.ts.
 vi.mock('electron', () => {
-  const names = ['app', 'BrowserWindow', 'ipcMain', 'utilityProcess', 'session', 'protocol', 'Menu', 'dialog'];
+  const names = [
+    'app',
+    'BrowserWindow',
+    'ipcMain',
+    'utilityProcess',
+    'session',
+    'protocol',
+    'Menu',
+    'dialog',
+  ];
   const current = (name: string) => holder.mock!.module[name] as object;
   return Object.fromEntries(
     names.map((name) => [
       name,
       new Proxy(function electronExport() {}, {
         get: (_target, key) => Reflect.get(current(name), key),
-        construct: (_target, args) => Reflect.construct(current(name) as new (...a: unknown[]) => object, args),
+        construct: (_target, args) =>
+          Reflect.construct(current(name) as new (...a: unknown[]) => object, args),
       }),
     ]),
   );
@@ -59,7 +69,10 @@ describe('Electron shell', () => {
     const { app, protocol } = electron.module;
     expect(app.enableSandbox).toHaveBeenCalled();
     expect(protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([
-      expect.objectContaining({ scheme: 'vigil', privileges: expect.objectContaining({ standard: true, secure: true }) }),
+      expect.objectContaining({
+        scheme: 'vigil',
+        privileges: expect.objectContaining({ standard: true, secure: true }),
+      }),
     ]);
     expect(app.requestSingleInstanceLock).toHaveBeenCalled();
   });
@@ -133,7 +146,9 @@ describe('Electron shell', () => {
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('window the app did not create'));
 
     const contents = electron.windows[0]!.webContents;
-    const invalid = await electron.module.ipcMain.invoke(IPC_CALL, ipcEvent(contents), 'getRecent', { tagIds: 'x' });
+    const invalid = await electron.module.ipcMain.invoke(IPC_CALL, ipcEvent(contents), 'getRecent', {
+      tagIds: 'x',
+    });
     expect(invalid).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(core.sent.filter((m) => m.type === 'call')).toHaveLength(0);
   });
@@ -211,7 +226,9 @@ describe('Electron shell', () => {
     electron.coreProcesses[0]!.reply({ type: 'ready' });
     const { ipcMain } = electron.module;
     const fromDevServer = ipcEvent(window.webContents, fakeFrame('http://localhost:5173/'));
-    await expect(ipcMain.invoke(IPC_CALL, fromDevServer, 'getHealth', {})).resolves.toMatchObject({ ok: true });
+    await expect(ipcMain.invoke(IPC_CALL, fromDevServer, 'getHealth', {})).resolves.toMatchObject({
+      ok: true,
+    });
     const fromOtherPort = ipcEvent(window.webContents, fakeFrame('http://localhost:8080/'));
     await expect(ipcMain.invoke(IPC_CALL, fromOtherPort, 'getHealth', {})).resolves.toMatchObject({
       ok: false,

@@ -2,7 +2,7 @@ import { app, dialog, ipcMain, Menu, protocol, session, utilityProcess } from 'e
 import { APP_INDEX_URL, APP_SCHEME, appScheme, createAppProtocolHandler } from './appProtocol';
 import { createAppUrlMatcher } from './appOrigin';
 import { CoreHost } from './coreHost';
-import { contentSecurityPolicy } from './csp';
+import { contentSecurityPolicy } from '../../shared/csp';
 import { registerIpcRelay } from './ipcRelay';
 import { launchPaths } from './launchPaths';
 import { consoleLog } from './log';
@@ -52,7 +52,9 @@ async function startApp(): Promise<void> {
     log,
   });
   core.onStatusChange((status) =>
-    log.info(`Core ${status.state}${status.lastError && status.state !== 'ready' ? `: ${status.lastError}` : ''}`),
+    log.info(
+      `Core ${status.state}${status.lastError && status.state !== 'ready' ? `: ${status.lastError}` : ''}`,
+    ),
   );
   core.start();
 
@@ -64,7 +66,9 @@ async function startApp(): Promise<void> {
   });
 
   app.setAboutPanelOptions({ applicationName: 'Vigil', applicationVersion: app.getVersion() });
-  Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate({ isDev, isMac: process.platform === 'darwin' })));
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(buildMenuTemplate({ isDev, isMac: process.platform === 'darwin' })),
+  );
 
   const openWindow = (): void => {
     windows.create({ preloadPath: paths.preload, url: appUrl, isDev });

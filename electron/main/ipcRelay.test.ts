@@ -1,3 +1,4 @@
+import type { IpcMainEvent } from 'electron';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CoreHostMessage } from '../../shared/ipc';
 import { IPC_CALL, IPC_STREAM, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE } from '../../shared/ipc';
@@ -18,7 +19,12 @@ import {
 function scriptedCore(message: CoreHostMessage, proc: FakeCoreProcess): void {
   if (message.type === 'call') {
     queueMicrotask(() =>
-      proc.reply({ type: 'result', id: message.id, ok: true, result: { echo: message.name, input: message.input } }),
+      proc.reply({
+        type: 'result',
+        id: message.id,
+        ok: true,
+        result: { echo: message.name, input: message.input },
+      }),
     );
   }
   if (message.type === 'subscribe') {
@@ -92,9 +98,18 @@ describe('IPC relay: calls', () => {
   });
 
   it.each([
-    ['a sub-frame of the app window', (w: FakeWebContents) => ipcEvent(w, fakeFrame('vigil://app/index.html', w.mainFrame))],
-    ['a page of another origin in the app window', (w: FakeWebContents) => ipcEvent(w, fakeFrame('https://evil.example/'))],
-    ['a file:// page in the app window', (w: FakeWebContents) => ipcEvent(w, fakeFrame('file:///etc/passwd'))],
+    [
+      'a sub-frame of the app window',
+      (w: FakeWebContents) => ipcEvent(w, fakeFrame('vigil://app/index.html', w.mainFrame)),
+    ],
+    [
+      'a page of another origin in the app window',
+      (w: FakeWebContents) => ipcEvent(w, fakeFrame('https://evil.example/')),
+    ],
+    [
+      'a file:// page in the app window',
+      (w: FakeWebContents) => ipcEvent(w, fakeFrame('file:///etc/passwd')),
+    ],
     ['a frame that is gone', (w: FakeWebContents) => ipcEvent(w, null)],
     ['a window the app did not create', () => ipcEvent(new FakeWebContents('vigil://app/index.html'))],
   ])('refuses a call from %s with forbidden, before the core sees it', async (_what, makeEvent) => {
@@ -132,7 +147,10 @@ describe('IPC relay: calls', () => {
       expect(result.error.code).toBe('invalid_input');
       expect(result.error.message).toContain('Invalid input for getRecent');
     }
-    const limit = (await ipcMain.invoke(IPC_CALL, ipcEvent(window), 'getRecent', { tagIds: ['a'], limit: -5 })) as {
+    const limit = (await ipcMain.invoke(IPC_CALL, ipcEvent(window), 'getRecent', {
+      tagIds: ['a'],
+      limit: -5,
+    })) as {
       error: { issues: { path: string }[] };
     };
     expect(limit.error.issues.map((i) => i.path)).toEqual(['limit']);
@@ -159,7 +177,10 @@ describe('IPC relay: streams', () => {
 
   it('opens the stream in the core and forwards its messages to the page that asked', async () => {
     const { window, proc, coreId, relay } = await subscribed();
-    expect(proc().last('subscribe')).toMatchObject({ name: 'liveSamples', params: { tagIds: ['pump-1.temp'] } });
+    expect(proc().last('subscribe')).toMatchObject({
+      name: 'liveSamples',
+      params: { tagIds: ['pump-1.temp'] },
+    });
     const message = { series: [{ tagId: 'pump-1.temp', t: [1], v: [2], q: [0] }], dropped: 0 };
     proc().reply({ type: 'stream', id: coreId, message });
     expect(window.sent).toEqual([{ channel: IPC_STREAM, args: [7, message] }]);
@@ -221,13 +242,24 @@ describe('IPC relay: streams', () => {
   });
 
   it.each([
-    ['an untrusted frame', (w: FakeWebContents) => [ipcEvent(w, fakeFrame('https://evil.example/')), 1, 'liveSamples', { tagIds: ['a'] }]],
+    [
+      'an untrusted frame',
+      (w: FakeWebContents) => [
+        ipcEvent(w, fakeFrame('https://evil.example/')),
+        1,
+        'liveSamples',
+        { tagIds: ['a'] },
+      ],
+    ],
     ['an unknown stream', (w: FakeWebContents) => [ipcEvent(w), 1, 'allSecrets', {}]],
     ['invalid parameters', (w: FakeWebContents) => [ipcEvent(w), 1, 'liveSamples', { tagIds: 'a' }]],
-    ['an id that is not a positive integer', (w: FakeWebContents) => [ipcEvent(w), 'x', 'liveSamples', { tagIds: ['a'] }]],
+    [
+      'an id that is not a positive integer',
+      (w: FakeWebContents) => [ipcEvent(w), 'x', 'liveSamples', { tagIds: ['a'] }],
+    ],
   ] as const)('refuses a subscription with %s without reaching the core', async (_what, args) => {
     const { ipcMain, window, proc, log, relay } = track(setup());
-    const [event, ...rest] = args(window);
+    const [event, ...rest] = args(window) as unknown as [IpcMainEvent, ...unknown[]];
     ipcMain.emit(IPC_SUBSCRIBE, event, ...rest);
     await flush();
     expect(proc().sent.filter((m) => m.type === 'subscribe')).toHaveLength(0);
@@ -254,7 +286,8 @@ describe('IPC relay: streams', () => {
       maxStreamsPerWindow: 2,
     });
     relays.push(limited);
-    for (const id of [1, 2, 3]) ipcMain.emit(IPC_SUBSCRIBE, ipcEvent(context.window), id, 'liveSamples', { tagIds: ['a'] });
+    for (const id of [1, 2, 3])
+      ipcMain.emit(IPC_SUBSCRIBE, ipcEvent(context.window), id, 'liveSamples', { tagIds: ['a'] });
     await flush();
     expect(limited.streamCount()).toBe(2);
     expect(context.log.text('warn')).toContain('already has 2 open streams');

@@ -1,4 +1,4 @@
-import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
+import type { IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { z } from 'zod';
 import {
   commands,
@@ -16,8 +16,16 @@ import { whyUntrusted, type SenderPolicy } from './senderPolicy';
 
 export type RelayTarget = Pick<CoreHost, 'call' | 'subscribe'>;
 
+/** The part of Electron's ipcMain the relay uses. */
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void;
+  on(channel: string, listener: (event: IpcMainEvent, ...args: unknown[]) => void): unknown;
+  removeHandler(channel: string): void;
+  removeListener(channel: string, listener: (event: IpcMainEvent, ...args: unknown[]) => void): unknown;
+}
+
 export interface IpcRelayOptions {
-  ipcMain: Pick<IpcMain, 'handle' | 'on' | 'removeHandler' | 'removeListener'>;
+  ipcMain: IpcMainLike;
   core: RelayTarget;
   senderPolicy: SenderPolicy;
   log: Log;
@@ -96,7 +104,11 @@ export function registerIpcRelay(options: IpcRelayOptions): IpcRelay {
     return entry;
   }
 
-  async function handleCall(event: IpcMainInvokeEvent, name: unknown, input: unknown): Promise<CallResult<unknown>> {
+  async function handleCall(
+    event: IpcMainInvokeEvent,
+    name: unknown,
+    input: unknown,
+  ): Promise<CallResult<unknown>> {
     const refusal = whyUntrusted(event, senderPolicy);
     if (refusal) {
       log.warn(`Refused the IPC call ${describe(name)}: ${refusal}`);
@@ -119,7 +131,12 @@ export function registerIpcRelay(options: IpcRelayOptions): IpcRelay {
     }
   }
 
-  async function handleSubscribe(event: IpcMainEvent, id: unknown, name: unknown, params: unknown): Promise<void> {
+  async function handleSubscribe(
+    event: IpcMainEvent,
+    id: unknown,
+    name: unknown,
+    params: unknown,
+  ): Promise<void> {
     const refusal = whyUntrusted(event, senderPolicy);
     if (refusal) {
       log.warn(`Refused the subscription ${describe(name)}: ${refusal}`);
@@ -200,7 +217,9 @@ export function registerIpcRelay(options: IpcRelayOptions): IpcRelay {
   }
 
   const onSubscribe = (event: IpcMainEvent, id: unknown, name: unknown, params: unknown): void => {
-    handleSubscribe(event, id, name, params).catch((err: unknown) => log.error('Opening a stream failed', err));
+    handleSubscribe(event, id, name, params).catch((err: unknown) =>
+      log.error('Opening a stream failed', err),
+    );
   };
 
   ipcMain.handle(IPC_CALL, handleCall);

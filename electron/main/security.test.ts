@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Session } from 'electron';
 import { createAppUrlMatcher } from './appOrigin';
-import { contentSecurityPolicy } from './csp';
+import { contentSecurityPolicy } from '../../shared/csp';
 import { hardenWebContents, installSessionSecurity, withContentSecurityPolicy } from './security';
 import { captureLog, FakeWebContents } from './testing/fakes';
 
@@ -76,7 +76,10 @@ describe('session security', () => {
       'content-type': ['text/html'],
       'Content-Security-Policy': ["default-src *; script-src 'unsafe-eval'"],
     });
-    expect(response.responseHeaders).toEqual({ 'content-type': ['text/html'], 'Content-Security-Policy': [csp] });
+    expect(response.responseHeaders).toEqual({
+      'content-type': ['text/html'],
+      'Content-Security-Policy': [csp],
+    });
   });
 
   it('denies every permission request and check', () => {
@@ -99,7 +102,10 @@ describe('web contents hardening', () => {
   function hardened() {
     const contents = new FakeWebContents();
     const log = captureLog();
-    hardenWebContents(contents.asWebContents(), { isAppUrl: createAppUrlMatcher('vigil://app/index.html'), log });
+    hardenWebContents(contents.asWebContents(), {
+      isAppUrl: createAppUrlMatcher('vigil://app/index.html'),
+      log,
+    });
     const navigate = (url: string): boolean => {
       const event = { url, preventDefault: vi.fn() };
       contents.emit('will-navigate', event);

@@ -46,7 +46,10 @@ export function installSessionSecurity(session: Session, options: SessionSecurit
  * and <webview> are refused. Navigation within the app's own origin stays possible (a
  * development hot reload navigates to the same page).
  */
-export function hardenWebContents(contents: WebContents, options: { isAppUrl(url: string): boolean; log: Log }): void {
+export function hardenWebContents(
+  contents: WebContents,
+  options: { isAppUrl(url: string): boolean; log: Log },
+): void {
   const { isAppUrl, log } = options;
   contents.on('will-navigate', (event) => {
     if (isAppUrl(event.url)) return;

@@ -23,7 +23,8 @@ export function whyUntrusted(event: IpcSender, policy: SenderPolicy): string | n
   const frame = event.senderFrame;
   if (!frame) return 'the sending frame no longer exists';
   if (frame.parent !== null) return `it came from a sub-frame (${frame.url})`;
-  if (!policy.isAppWebContents(event.sender)) return `it came from a window the app did not create (${frame.url})`;
+  if (!policy.isAppWebContents(event.sender))
+    return `it came from a window the app did not create (${frame.url})`;
   if (!policy.isAppUrl(frame.url)) return `it came from a page outside the app (${frame.url})`;
   return null;
 }

@@ -6,7 +6,10 @@ import type { Log } from './log';
  * the preload's named operations. These are Electron's secure defaults spelled out, so a
  * template default or an upgrade cannot silently weaken them.
  */
-export function mainWindowOptions(preloadPath: string, options: { isDev: boolean }): BrowserWindowConstructorOptions {
+export function mainWindowOptions(
+  preloadPath: string,
+  options: { isDev: boolean },
+): BrowserWindowConstructorOptions {
   return {
     title: 'Vigil',
     width: 1440,

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { commandNames, streamNames } from '../../shared/api';
 import { IPC_CALL, IPC_STREAM, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE } from '../../shared/ipc';
@@ -76,11 +76,17 @@ describe('preload bridge', () => {
   it('subscribes to live samples, delivers only its own messages and unsubscribes once', () => {
     const first: unknown[] = [];
     const second: unknown[] = [];
-    const stopFirst = vigil.subscribeLiveSamples!({ tagIds: ['a'] }, (m: unknown) => first.push(m)) as () => void;
+    const stopFirst = vigil.subscribeLiveSamples!({ tagIds: ['a'] }, (m: unknown) =>
+      first.push(m),
+    ) as () => void;
     const [, firstId, name, params] = electron.ipcRenderer.send.mock.lastCall!;
-    expect(electron.ipcRenderer.send).toHaveBeenLastCalledWith(IPC_SUBSCRIBE, firstId, 'liveSamples', { tagIds: ['a'] });
+    expect(electron.ipcRenderer.send).toHaveBeenLastCalledWith(IPC_SUBSCRIBE, firstId, 'liveSamples', {
+      tagIds: ['a'],
+    });
     expect([name, params]).toEqual(['liveSamples', { tagIds: ['a'] }]);
-    const stopSecond = vigil.subscribeLiveSamples!({ tagIds: ['b'] }, (m: unknown) => second.push(m)) as () => void;
+    const stopSecond = vigil.subscribeLiveSamples!({ tagIds: ['b'] }, (m: unknown) =>
+      second.push(m),
+    ) as () => void;
     const secondId = electron.ipcRenderer.send.mock.lastCall![1];
     expect(secondId).not.toBe(firstId);
 

@@ -22,7 +22,9 @@ import { IPC_CALL, IPC_STREAM, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE } from '../../shar
  * contract and not here, or when something not in the contract is added here.
  */
 
-function command<N extends CommandName>(name: N): (input: CommandInput<N>) => Promise<CallResult<CommandOutput<N>>> {
+function command<N extends CommandName>(
+  name: N,
+): (input: CommandInput<N>) => Promise<CallResult<CommandOutput<N>>> {
   return (input) => ipcRenderer.invoke(IPC_CALL, name, input) as Promise<CallResult<CommandOutput<N>>>;
 }
 

@@ -7,6 +7,7 @@ import type { CallResult } from '../../shared/api';
 import type { CoreApi } from '../core/app/types';
 import type { Disposable } from '../core/app/disposable';
 import { readStaticFile } from './staticFiles';
+import { contentSecurityPolicy } from '../../shared/csp';
 
 export interface HeadlessServerOptions {
   api: CoreApi;
@@ -27,18 +28,8 @@ export interface HeadlessServer {
   close(): Promise<void>;
 }
 
-/** Same policy as the Electron window: nothing but this origin, no inline scripts. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+/** The same policy as the Electron window, so end-to-end tests in Chromium exercise it. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,

@@ -69,7 +69,9 @@ function makeCmapss(): { rows: number; sourceHash: string } {
   for (const line of lines) {
     const fields = line.split(/\s+/);
     if (fields.length !== CMAPSS_COLUMNS.length) {
-      throw new Error(`train_FD001.txt: expected ${CMAPSS_COLUMNS.length} columns, got ${fields.length}: ${line}`);
+      throw new Error(
+        `train_FD001.txt: expected ${CMAPSS_COLUMNS.length} columns, got ${fields.length}: ${line}`,
+      );
     }
     const unit = Number(fields[0]);
     if (!wanted.has(unit)) continue;
@@ -108,5 +110,7 @@ function makeAi4i(): { rows: number; failures: number; sourceHash: string } {
 
 const cmapss = makeCmapss();
 const ai4i = makeAi4i();
-console.log(`cmapss_fd001_units.csv: ${cmapss.rows} rows (source train_FD001.txt sha256 ${cmapss.sourceHash})`);
+console.log(
+  `cmapss_fd001_units.csv: ${cmapss.rows} rows (source train_FD001.txt sha256 ${cmapss.sourceHash})`,
+);
 console.log(`ai4i2020_first2000.csv: ${ai4i.rows} rows (source ai4i2020.csv sha256 ${ai4i.sourceHash})`);

@@ -40,7 +40,7 @@ export class FloodTracker {
     while (this.head < this.times.length && this.times[this.head]! + this.windowMs <= t) {
       const expiredAt = this.times[this.head]! + this.windowMs;
       this.head++;
-      if (this.floodStart !== null && this.count < this.exitBelow) {
+      if (this.floodStart !== null && this.count < this.exitBelow - 1) {
         this.floodStart = null;
         ended = expiredAt;
       }

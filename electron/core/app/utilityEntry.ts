@@ -60,7 +60,8 @@ export function createCoreMessageHandler(
   post: PostToHost,
   options: CoreMessageHandlerOptions,
 ): CoreMessageHandler {
-  const logError = options.logError ?? ((message, err) => console.error(`[vigil core] ${message}`, err ?? ''));
+  const logError =
+    options.logError ?? ((message, err) => console.error(`[vigil core] ${message}`, err ?? ''));
   const streams = new Map<number, OpenStream>();
   let shuttingDown = false;
 
@@ -157,7 +158,13 @@ export function createCoreMessageHandler(
   }
 
   async function handle(raw: unknown): Promise<void> {
-    const message = raw as { type?: unknown; id?: unknown; name?: unknown; input?: unknown; params?: unknown };
+    const message = raw as {
+      type?: unknown;
+      id?: unknown;
+      name?: unknown;
+      input?: unknown;
+      params?: unknown;
+    };
     if (typeof raw !== 'object' || raw === null || typeof message.type !== 'string') {
       logError('Ignored a malformed message from the host', raw);
       return;
@@ -170,7 +177,10 @@ export function createCoreMessageHandler(
     const id = message.id;
     if (message.type === 'unsubscribe') return closeStream(id);
     if (shuttingDown) {
-      answer(id, { ok: false, error: { code: 'unavailable', message: 'The Vigil core is shutting down.', issues: [] } });
+      answer(id, {
+        ok: false,
+        error: { code: 'unavailable', message: 'The Vigil core is shutting down.', issues: [] },
+      });
       return;
     }
     if (message.type === 'call') return call(id, String(message.name), message.input);
@@ -188,7 +198,10 @@ export function createCoreMessageHandler(
 }
 
 /** `--config <file>` / `--config=<file>` on the command line, else VIGIL_CONFIG, else none. */
-export function configPathFrom(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): string | null {
+export function configPathFrom(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): string | null {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--config' && argv[i + 1]) return argv[i + 1]!;

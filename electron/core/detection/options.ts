@@ -21,8 +21,12 @@ export const DetectorOptionsSchema = z.object({
   huberClip: z.number().positive().default(3),
   /** Slowest drift the level always follows: minimum Kalman gain 1/adaptSamples. */
   adaptSamples: z.number().int().min(10).default(5000),
-  /** Quantile of the tag statistic learned from normal operation, used as its scale. */
-  calibrationQuantile: z.number().gt(0.5).lt(1).default(0.99),
+  /**
+   * Quantile of each statistic learned from normal operation, used as its scale. The 95th
+   * percentile is estimated from a short warm-up far more reliably than the 99th (about 7
+   * exceedances in 150 samples instead of 1.5); the tail beyond it is extrapolated.
+   */
+  calibrationQuantile: z.number().gt(0.5).lt(1).default(0.95),
   /** Memory (samples) of that quantile. */
   calibrationMemory: z.number().int().min(100).default(5000),
   /**

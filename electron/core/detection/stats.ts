@@ -62,7 +62,7 @@ export function clamp(x: number, low: number, high: number): number {
 }
 
 /** Grows a typed array to `capacity` elements, keeping its contents. */
-export function growFloat64(a: Float64Array, capacity: number, fill = 0): Float64Array {
+export function growFloat64(a: Float64Array<ArrayBuffer>, capacity: number, fill = 0): Float64Array<ArrayBuffer> {
   if (a.length >= capacity) return a;
   const next = new Float64Array(capacity);
   if (fill !== 0) next.fill(fill);
@@ -70,24 +70,36 @@ export function growFloat64(a: Float64Array, capacity: number, fill = 0): Float6
   return next;
 }
 
-export function growFloat32(a: Float32Array, capacity: number): Float32Array {
+export function growFloat32(a: Float32Array<ArrayBuffer>, capacity: number): Float32Array<ArrayBuffer> {
   if (a.length >= capacity) return a;
   const next = new Float32Array(capacity);
   next.set(a);
   return next;
 }
 
-export function growUint32(a: Uint32Array, capacity: number): Uint32Array {
+export function growUint32(a: Uint32Array<ArrayBuffer>, capacity: number): Uint32Array<ArrayBuffer> {
   if (a.length >= capacity) return a;
   const next = new Uint32Array(capacity);
   next.set(a);
   return next;
 }
 
-export function growInt32(a: Int32Array, capacity: number, fill = 0): Int32Array {
+export function growInt32(a: Int32Array<ArrayBuffer>, capacity: number, fill = 0): Int32Array<ArrayBuffer> {
   if (a.length >= capacity) return a;
   const next = new Int32Array(capacity);
   if (fill !== 0) next.fill(fill);
   next.set(a);
   return next;
+}
+
+/**
+ * Upper-tail quantile of the chi-square distribution with k degrees of freedom, by the
+ * Wilson-Hilferty cube-root approximation (accurate to about 1% for k >= 2 in the tail).
+ */
+export function chiSquareUpperQuantile(tail: number, k: number): number {
+  if (k === 1) return chiSquare1UpperQuantile(tail);
+  const z = normalQuantile(1 - tail);
+  const a = 2 / (9 * k);
+  const c = 1 - a + z * Math.sqrt(a);
+  return k * c * c * c;
 }

@@ -45,9 +45,12 @@ export class TagModels {
   private readonly lag: number;
   private readonly minGain: number;
 
-  constructor(private readonly opts: DetectorOptions) {
+  constructor(
+    private readonly opts: DetectorOptions,
+    utcOffsetMs: number | 'local' = 'local',
+  ) {
     this.sketch = new QuantileSketch(opts.calibrationQuantile, opts.calibrationMemory);
-    this.seasonal = opts.seasonal ? new SeasonalProfiles() : null;
+    this.seasonal = opts.seasonal ? new SeasonalProfiles(utcOffsetMs) : null;
     this.lag = opts.variogramLag;
     this.minGain = 1 / opts.adaptSamples;
   }

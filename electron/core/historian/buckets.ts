@@ -248,14 +248,17 @@ export function coarsen(src: Buckets, res: number, out: Buckets): void {
   }
 }
 
-/** Merges two bucket sets sorted by start; equal starts combine (`newer` folded into `older`). */
-export function mergeBuckets(older: Buckets, newer: Buckets): Buckets {
-  const out = new Buckets(older.length + newer.length);
+/**
+ * Merges `older` with newer[from, to), both sorted by start; buckets with equal starts combine
+ * (the newer one folded into the older one).
+ */
+export function mergeBuckets(older: Buckets, newer: Buckets, from = 0, to = newer.length): Buckets {
+  const out = new Buckets(older.length + (to - from));
   let a = 0;
-  let b = 0;
-  while (a < older.length || b < newer.length) {
+  let b = from;
+  while (a < older.length || b < to) {
     const sa = a < older.length ? older.start[a]! : Infinity;
-    const sb = b < newer.length ? newer.start[b]! : Infinity;
+    const sb = b < to ? newer.start[b]! : Infinity;
     if (sa < sb) out.pushFrom(older, a++);
     else if (sb < sa) out.pushFrom(newer, b++);
     else {

@@ -127,6 +127,11 @@ export function applyQuota(db: Database.Database, maxBytes: number | null): void
  */
 const heldInThisProcess = new Set<string>();
 
+/** Takes the advisory lock of a database file (`<file>.lock`); throws LockHeldError when held. */
+export function lockDatabase(file: string): { release(): void } {
+  return acquireLock(`${file}.lock`);
+}
+
 function acquireLock(lockFile: string): { release(): void } {
   const key = path.resolve(lockFile);
   if (heldInThisProcess.has(key)) throw new LockHeldError(lockFile.replace(/\.lock$/, ''), process.pid);

@@ -15,7 +15,8 @@ export function createElectronMock(options: { isPackaged?: boolean; gotLock?: bo
     requestSingleInstanceLock: vi.fn(() => options.gotLock ?? true),
     whenReady: vi.fn(() => Promise.resolve()),
     getAppPath: () => '/opt/vigil/resources/app.asar',
-    getPath: (name: string) => `/home/operator/.config/Vigil/${name === 'userData' ? '' : name}`.replace(/\/$/, ''),
+    getPath: (name: string) =>
+      `/home/operator/.config/Vigil/${name === 'userData' ? '' : name}`.replace(/\/$/, ''),
     getVersion: () => '0.1.0',
     setAboutPanelOptions: vi.fn(),
     quit: vi.fn(),
@@ -44,7 +45,12 @@ export function createElectronMock(options: { isPackaged?: boolean; gotLock?: bo
   const scriptedCore = (message: CoreHostMessage, proc: FakeCoreProcess): void => {
     if (message.type === 'call') {
       queueMicrotask(() =>
-        proc.reply({ type: 'result', id: message.id, ok: true, result: { answeredBy: 'core', name: message.name } }),
+        proc.reply({
+          type: 'result',
+          id: message.id,
+          ok: true,
+          result: { answeredBy: 'core', name: message.name },
+        }),
       );
     }
     if (message.type === 'shutdown') queueMicrotask(() => proc.crash(0));
@@ -60,7 +66,9 @@ export function createElectronMock(options: { isPackaged?: boolean; gotLock?: bo
   let headersListener: ((details: unknown, callback: (response: unknown) => void) => void) | null = null;
   const session = {
     defaultSession: {
-      webRequest: { onHeadersReceived: vi.fn((listener: typeof headersListener) => (headersListener = listener)) },
+      webRequest: {
+        onHeadersReceived: vi.fn((listener: typeof headersListener) => (headersListener = listener)),
+      },
       setPermissionRequestHandler: vi.fn(),
       setPermissionCheckHandler: vi.fn(),
     },
@@ -82,7 +90,10 @@ export function createElectronMock(options: { isPackaged?: boolean; gotLock?: bo
     windows,
     coreProcesses,
     /** Plays a response through the session's onHeadersReceived hook. */
-    respond(url: string, responseHeaders: Record<string, string[]>): { responseHeaders?: Record<string, string[]> } {
+    respond(
+      url: string,
+      responseHeaders: Record<string, string[]>,
+    ): { responseHeaders?: Record<string, string[]> } {
       if (!headersListener) throw new Error('No onHeadersReceived listener installed');
       let result: unknown;
       headersListener({ url, responseHeaders }, (response) => (result = response));

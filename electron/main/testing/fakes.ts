@@ -122,8 +122,10 @@ export function ipcEvent(
   contents: FakeWebContents,
   frame: FakeFrame | null = contents.mainFrame,
 ): IpcMainInvokeEvent & IpcMainEvent {
-  return { sender: contents.asWebContents(), senderFrame: frame as unknown as WebFrameMain | null } as IpcMainInvokeEvent &
-    IpcMainEvent;
+  return {
+    sender: contents.asWebContents(),
+    senderFrame: frame as unknown as WebFrameMain | null,
+  } as IpcMainInvokeEvent & IpcMainEvent;
 }
 
 type Handler = (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown;
@@ -135,7 +137,8 @@ export class FakeIpcMain {
   readonly listeners = new Map<string, Listener[]>();
 
   handle(channel: string, handler: Handler): void {
-    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    if (this.handlers.has(channel))
+      throw new Error(`Attempted to register a second handler for '${channel}'`);
     this.handlers.set(channel, handler);
   }
 

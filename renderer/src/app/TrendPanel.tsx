@@ -117,7 +117,22 @@ function TrendStrips({ assetName, tags, hidden }: { assetName: string; tags: Tag
     });
     resize.observe(container);
 
+    // Only strips on (or near) the screen paint their charts.
+    const visibility = new IntersectionObserver(
+      (entries) => {
+        for (const entry of entries) {
+          const tagId = (entry.target as HTMLElement).dataset.tagId;
+          if (tagId) strips.get(tagId)?.setOnScreen(entry.isIntersecting);
+        }
+        animator.requestDraw();
+      },
+      { rootMargin: '200px 0px' },
+    );
+    for (const figure of container.querySelectorAll('[data-testid="trend-series"]'))
+      visibility.observe(figure);
+
     return () => {
+      visibility.disconnect();
       resize.disconnect();
       stopFollowing();
       feed.dispose();

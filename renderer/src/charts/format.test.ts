@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STATUS_BAD, STATUS_UNCERTAIN } from '../../../shared/quality';
 import { formatAge, formatValue, formatWithUnit, latestLabel } from './format';
-import { windowEnd } from './timeWindow';
+import { chartRedrawIntervalMs, windowEnd } from './timeWindow';
 
 describe('value labels', () => {
   it('keeps six significant digits so small drifts stay visible', () => {
@@ -20,7 +20,7 @@ describe('value labels', () => {
 
   it('says when the newest sample is not Good or is stale', () => {
     const now = 1_000_000;
-    expect(latestLabel(null, 'rpm', now)).toEqual({ value: '—', severity: 'none', note: 'no data' });
+    expect(latestLabel(null, 'rpm', now)).toEqual({ value: '', severity: 'none', note: 'no data' });
     expect(latestLabel({ t: now - 500, v: 2388, q: 0 }, 'rpm', now, 'en-US')).toEqual({
       value: '2388 rpm',
       severity: 'good',
@@ -49,5 +49,13 @@ describe('windowEnd', () => {
   it('follows the data when it lies outside the window (replayed history, clock skew)', () => {
     expect(windowEnd(1_000_000, 500_000, W)).toBe(500_000);
     expect(windowEnd(1_000_000, 1_002_000, W)).toBe(1_002_000);
+  });
+});
+
+describe('chartRedrawIntervalMs', () => {
+  it('redraws once per pixel of time, never faster than every 100 ms', () => {
+    expect(chartRedrawIntervalMs(300_000, 500)).toBe(600);
+    expect(chartRedrawIntervalMs(60_000, 1200)).toBe(100);
+    expect(chartRedrawIntervalMs(300_000, 0)).toBe(300_000);
   });
 });

@@ -26,40 +26,28 @@ export function formatWithUnit(value: number, unit: string, locale?: string): st
   return unit && text !== '—' ? `${text} ${unit}` : text;
 }
 
-/** A short age: "4 s", "3 min", "2 h". */
-export function formatAge(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 120) return `${s} s`;
-  const min = Math.round(s / 60);
-  if (min < 120) return `${min} min`;
-  return `${Math.round(min / 60)} h`;
-}
-
-/** After this long without a new sample a latest value is flagged as stale. */
-export const STALE_AFTER_MS = 10_000;
-
 export interface LatestLabel {
   /** The value with its unit. */
   value: string;
   /** Data quality of that sample. */
   severity: QualitySeverity | 'none';
-  /** Short status next to the value: "BAD", "UNCERTAIN", "stale 12 s", "no data", or "". */
+  /** Short status next to the value: "BAD", "UNCERTAIN", "no data", or "". */
   note: string;
 }
 
-/** What the strip header says about the newest sample of a tag. */
+/**
+ * What the strip header says about the newest sample of a tag. Its age is not judged here:
+ * OPC UA reports by exception, so an old sample of a steady tag is still its current value;
+ * a lost source shows as Bad quality samples from the core, a lost link in the trend badge.
+ */
 export function latestLabel(
-  latest: { t: number; v: number; q: number } | null,
+  latest: { v: number; q: number } | null,
   unit: string,
-  now: number,
   locale?: string,
 ): LatestLabel {
-  if (!latest) return { value: '—', severity: 'none', note: 'no data' };
+  // Empty rather than a dash: the value element holds text only once there is a value.
+  if (!latest) return { value: '', severity: 'none', note: 'no data' };
   const severity = qualitySeverity(latest.q);
-  const age = now - latest.t;
-  const notes: string[] = [];
-  if (severity === 'bad') notes.push('BAD');
-  if (severity === 'uncertain') notes.push('UNCERTAIN');
-  if (age > STALE_AFTER_MS) notes.push(`stale ${formatAge(age)}`);
-  return { value: formatWithUnit(latest.v, unit, locale), severity, note: notes.join(' · ') };
+  const note = severity === 'bad' ? 'BAD' : severity === 'uncertain' ? 'UNCERTAIN' : '';
+  return { value: formatWithUnit(latest.v, unit, locale), severity, note };
 }

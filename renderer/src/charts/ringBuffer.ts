@@ -77,6 +77,12 @@ export class SampleRingBuffer {
     this.count = 0;
   }
 
+  /** Time of the sample at a logical index (0 = oldest). */
+  timeAt(index: number): number {
+    if (index < 0 || index >= this.count) throw new RangeError(`No sample at index ${index}`);
+    return this.times[this.physical(index)]!;
+  }
+
   /** Logical index (0 = oldest) of the first sample with time >= sinceT; `length` if none. */
   indexSince(sinceT: number): number {
     let lo = 0;

@@ -1,9 +1,10 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Tag } from '../../../shared/domain';
-import { qualitySeverity } from '../../../shared/quality';
 import { formatValue, latestLabel } from './format';
-import { allocateColumns, type SampleColumns, type SampleRingBuffer } from './ringBuffer';
+import type { SampleRingBuffer } from './ringBuffer';
+import { StripDataBuilder } from './stripData';
+import { chartRedrawIntervalMs } from './timeWindow';
 
 /** Where a strip writes: the chart host and the header texts React rendered for it. */
 export interface TagStripElements {
@@ -23,8 +24,6 @@ const theme = {
   bad: '#ff5252',
 };
 
-/** Quality markers sit on their own fixed 0..1 scale along the bottom, so a garbage Bad value never distorts the y axis. */
-const MARKER_Y = 0.04;
 
 /**
  * One tag's small-multiple strip chart: a uPlot instance created once per selection, fed with
@@ -34,13 +33,13 @@ const MARKER_Y = 0.04;
  */
 export class TagStrip {
   private readonly plot: uPlot;
-  private readonly columns: SampleColumns;
-  private readonly good: (number | null)[] = [];
-  private readonly uncertain: (number | null)[] = [];
-  private readonly bad: (number | null)[] = [];
+  private readonly data: StripDataBuilder;
   private windowStart = 0;
   private windowEndMs = 0;
   private drawnVersion = -1;
+  private lastChartDraw = -Infinity;
+  /** Off-screen strips keep their latest value current but skip painting the chart. */
+  private onScreen = true;
   private lastNote = '';
   private lastValue = '';
   private lastSeverity = '';
@@ -52,7 +51,7 @@ export class TagStrip {
     private readonly windowMs: number,
     now: number,
   ) {
-    this.columns = allocateColumns(buffer.capacity);
+    this.data = new StripDataBuilder(buffer.capacity);
     this.windowEndMs = now;
     this.windowStart = now - windowMs;
     const unit = tag.unit;
@@ -62,7 +61,7 @@ export class TagStrip {
       ms: 1, // timestamps are epoch milliseconds, as on the wire
       legend: { show: false },
       cursor: { drag: { x: false, y: false, setScale: false }, points: { show: false } },
-      padding: [6, 8, 0, 0],
+      padding: [6, 16, 0, 0],
       scales: {
         x: { time: true, range: () => [this.windowStart, this.windowEndMs] },
         quality: { auto: false, range: [0, 1] },
@@ -73,6 +72,7 @@ export class TagStrip {
           grid: { stroke: theme.grid, width: 1 },
           ticks: { stroke: theme.grid, width: 1, size: 4 },
           size: 24,
+          space: 72, // room for an "HH:MM:SS" label between ticks
           font: '11px system-ui, sans-serif',
           values: (_u, splits) => splits.map(formatClock),
         },
@@ -92,7 +92,7 @@ export class TagStrip {
           label: unit ? `${tag.name} (${unit})` : tag.name,
           stroke: theme.line,
           width: 1.5,
-          points: { show: false },
+          points: { size: 4, fill: theme.line }, // drawn by uPlot only where samples are sparse
           spanGaps: false,
         },
         markerSeries('Uncertain quality', theme.uncertain),
@@ -103,20 +103,31 @@ export class TagStrip {
   }
 
   /**
-   * Brings the strip up to date for a window ending at `windowEnd`: re-reads the buffer only if
-   * it changed since the last draw (`version`), otherwise just scrolls the time axis.
+   * Brings the strip up to date for a window ending at `windowEnd`. The latest value is written
+   * every time; the chart is redrawn at most once per pixel of time (chartRedrawIntervalMs),
+   * re-reading the buffer only if it changed since the last draw (`version`), otherwise just
+   * scrolling the time axis. A skipped change is drawn by a later call (the animator ticks).
    */
   render(version: number, windowEnd: number, now: number): void {
-    const moved = windowEnd !== this.windowEndMs;
+    this.renderLatest();
+    if (!this.onScreen) return;
+    const changed = version !== this.drawnVersion;
+    if (!changed && windowEnd === this.windowEndMs) return;
+    const plotWidth = this.plot.width - 72; // minus the y axis and padding
+    if (now - this.lastChartDraw < chartRedrawIntervalMs(this.windowMs, plotWidth)) return;
+    this.lastChartDraw = now;
     this.windowEndMs = windowEnd;
     this.windowStart = windowEnd - this.windowMs;
-    if (version !== this.drawnVersion) {
+    if (changed) {
       this.drawnVersion = version;
-      this.plot.setData(this.readWindow());
-    } else if (moved) {
+      this.plot.setData(this.data.build(this.buffer, this.windowStart, this.windowEndMs));
+    } else {
       this.plot.setScale('x', { min: this.windowStart, max: this.windowEndMs });
     }
-    this.renderLatest(now);
+  }
+
+  setOnScreen(onScreen: boolean): void {
+    this.onScreen = onScreen;
   }
 
   resize(width: number): void {
@@ -128,31 +139,10 @@ export class TagStrip {
     this.plot.destroy();
   }
 
-  private readWindow(): uPlot.AlignedData {
-    const n = this.buffer.copyInto(this.columns, this.windowStart);
-    const { t, v, q } = this.columns;
-    this.good.length = n;
-    this.uncertain.length = n;
-    this.bad.length = n;
-    for (let i = 0; i < n; i++) {
-      const value = v[i]!;
-      const severity = qualitySeverity(q[i]!);
-      this.good[i] = severity === 'good' && Number.isFinite(value) ? value : null;
-      this.uncertain[i] = severity === 'uncertain' ? MARKER_Y : null;
-      this.bad[i] = severity === 'bad' ? MARKER_Y : null;
-    }
-    // A view, not a copy: uPlot reads it until the next setData, which is the next copy.
-    return [t.subarray(0, n), this.good, this.uncertain, this.bad];
-  }
-
   /** Header texts, written to the DOM directly: the firehose never goes through React. */
-  private renderLatest(now: number): void {
+  private renderLatest(): void {
     const b = this.buffer;
-    const label = latestLabel(
-      b.length ? { t: b.lastTime, v: b.lastValue, q: b.lastQuality } : null,
-      this.tag.unit,
-      now,
-    );
+    const label = latestLabel(b.length ? { v: b.lastValue, q: b.lastQuality } : null, this.tag.unit);
     if (label.value !== this.lastValue) {
       this.lastValue = label.value;
       this.elements.latestValue.textContent = label.value;

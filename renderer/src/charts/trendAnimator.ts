@@ -13,17 +13,26 @@ const browserFrames: FrameScheduler = {
 };
 
 /**
- * Drives the strips of one selection: at most one redraw per animation frame, requested only
- * when samples arrived, plus a once-a-second tick so the time axis scrolls and "stale" labels
- * appear even when nothing arrives.
+ * At most ten redraws a second: a 5-minute strip a few hundred pixels wide moves less than a
+ * pixel per 100 ms, and ten value updates a second is more than a person reads. The rest of
+ * the frame budget stays free on a shared control-room PC.
+ */
+export const MIN_FRAME_INTERVAL_MS = 100;
+
+/**
+ * Drives the strips of one selection: redraws on an animation frame, requested only when
+ * samples arrived (and at most every MIN_FRAME_INTERVAL_MS), plus a once-a-second tick so the
+ * time axis scrolls and "stale" labels appear even when nothing arrives.
  */
 export class TrendAnimator {
   private frame: number | null = null;
+  private delay: ReturnType<typeof setTimeout> | null = null;
+  private lastDraw = -Infinity;
   private readonly disposers: (() => void)[] = [];
 
   constructor(
     private readonly store: LiveSeriesStore,
-    private readonly strips: ReadonlyMap<string, TagStrip>,
+    private readonly strips: ReadonlyMap<string, Pick<TagStrip, 'render'>>,
     private readonly windowMs: number,
     private readonly options: {
       now?: () => number;
@@ -42,20 +51,40 @@ export class TrendAnimator {
 
   dispose(): void {
     if (this.frame !== null) (this.options.frames ?? browserFrames).cancel(this.frame);
+    if (this.delay !== null) clearTimeout(this.delay);
     this.frame = null;
+    this.delay = null;
     for (const dispose of this.disposers.splice(0)) dispose();
   }
 
+  /** Asks for a redraw soon (e.g. strips scrolled into view). */
+  requestDraw(): void {
+    this.schedule();
+  }
+
   private schedule(): void {
-    if (this.frame !== null) return;
+    if (this.frame !== null || this.delay !== null) return;
+    const wait = this.lastDraw + MIN_FRAME_INTERVAL_MS - this.clock();
+    if (wait > 0) {
+      this.delay = setTimeout(() => {
+        this.delay = null;
+        this.schedule();
+      }, wait);
+      return;
+    }
     this.frame = (this.options.frames ?? browserFrames).request(() => {
       this.frame = null;
       this.draw();
     });
   }
 
+  private clock(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
   private draw(): void {
-    const now = (this.options.now ?? Date.now)();
+    const now = this.clock();
+    this.lastDraw = now;
     const end = windowEnd(now, this.store.newestTime(), this.windowMs);
     for (const [tagId, strip] of this.strips) strip.render(this.store.version(tagId), end, now);
     this.options.afterFrame?.();

@@ -6,6 +6,7 @@ import {
   CANNOT_REACH_CORE,
   MAX_TREND_TAGS,
   selectCoreLink,
+  selectTrendBadge,
   selectTrendTags,
   selectVisibleTreeItems,
 } from './selectors';
@@ -165,5 +166,15 @@ describe('selectors', () => {
     expect(selectTrendTags(s)).toBe(selectTrendTags(s));
     expect(selectVisibleTreeItems(s)).toBe(selectVisibleTreeItems(s));
     expect(selectCoreLink(s)).toBe(selectCoreLink(s));
+  });
+
+  it('never shows a live trend over a dead link', () => {
+    const store = createAppStore(scriptedClient().client);
+    store.getState().setTrendStatus({ state: 'live', message: null });
+    expect(selectTrendBadge(store.getState())).toEqual({ state: 'live', text: 'Live' });
+    store.getState().setTransport({ state: 'reconnecting', lastError: 'lost', attempt: 1 });
+    expect(selectTrendBadge(store.getState())).toEqual({ state: 'paused', text: 'Paused: no link' });
+    store.getState().setTrendStatus({ state: 'failed', message: 'Live updates stopped: forbidden' });
+    expect(selectTrendBadge(store.getState()).state).toBe('failed');
   });
 });

@@ -5,7 +5,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { VigilApiError } from '../../../shared/api';
 import type { WsClientMessage, WsServerMessage } from '../../../shared/ipc';
 import type { TransportState } from './types';
-import { createWsClient, type WebSocketConstructor } from './wsClient';
+import { createWsClient } from './wsClient';
 
 /** A real WebSocket server on loopback whose answers each test scripts. */
 interface TestServer {
@@ -70,7 +70,7 @@ async function startServer(
 
 function client(url: string, options: Parameters<typeof createWsClient>[2] = {}) {
   const c = createWsClient(url, 'secret token/1', {
-    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    WebSocket, // the `ws` package: Node 20 has no global WebSocket
     initialReconnectDelayMs: 20,
     maxReconnectDelayMs: 100,
     ...options,

@@ -26,7 +26,12 @@ const CMAPSS_SENSORS: readonly TagDefinition[] = [
   { browseName: 'Nc', column: 'Nc', description: 'Physical core speed', unit: 'rpm' },
   { browseName: 'epr', column: 'epr', description: 'Engine pressure ratio (P50/P2)', unit: 'dimensionless' },
   { browseName: 'Ps30', column: 'Ps30', description: 'Static pressure at HPC outlet', unit: 'psia' },
-  { browseName: 'phi', column: 'phi', description: 'Ratio of fuel flow to Ps30', unit: 'poundPerSecondPerPsi' },
+  {
+    browseName: 'phi',
+    column: 'phi',
+    description: 'Ratio of fuel flow to Ps30',
+    unit: 'poundPerSecondPerPsi',
+  },
   { browseName: 'NRf', column: 'NRf', description: 'Corrected fan speed', unit: 'rpm' },
   { browseName: 'NRc', column: 'NRc', description: 'Corrected core speed', unit: 'rpm' },
   { browseName: 'BPR', column: 'BPR', description: 'Bypass ratio', unit: 'dimensionless' },
@@ -40,15 +45,18 @@ const CMAPSS_SENSORS: readonly TagDefinition[] = [
 
 /** Tags of one simulated engine: the operating settings, the sensors, and the cycle being played. */
 export const ENGINE_TAGS: readonly TagDefinition[] = [
-  { browseName: 'Cycle', column: 'cycle', description: 'Operating cycle since the start of this run', unit: 'none' },
-  ...[1, 2, 3].map(
-    (i): TagDefinition => ({
-      browseName: `OpSetting${i}`,
-      column: `OpSetting${i}`,
-      description: `Operational setting ${i} (C-MAPSS; FD001 runs at a single operating condition)`,
-      unit: 'none',
-    }),
-  ),
+  {
+    browseName: 'Cycle',
+    column: 'cycle',
+    description: 'Operating cycle since the start of this run',
+    unit: 'none',
+  },
+  ...[1, 2, 3].map((i): TagDefinition => ({
+    browseName: `OpSetting${i}`,
+    column: `OpSetting${i}`,
+    description: `Operational setting ${i} (C-MAPSS; FD001 runs at a single operating condition)`,
+    unit: 'none',
+  })),
   ...CMAPSS_SENSORS,
 ];
 
@@ -57,7 +65,12 @@ export const CMAPSS_COLUMNS: readonly string[] = ENGINE_TAGS.map((t) => t.column
 
 /** The AI4I 2020 milling-machine signals (Matzka 2020), with the source's column headers. */
 export const MILL_TAGS: readonly TagDefinition[] = [
-  { browseName: 'AirTemperature', column: 'Air temperature [K]', description: 'Air temperature', unit: 'kelvin' },
+  {
+    browseName: 'AirTemperature',
+    column: 'Air temperature [K]',
+    description: 'Air temperature',
+    unit: 'kelvin',
+  },
   {
     browseName: 'ProcessTemperature',
     column: 'Process temperature [K]',
@@ -71,7 +84,12 @@ export const MILL_TAGS: readonly TagDefinition[] = [
     unit: 'rpm',
   },
   { browseName: 'Torque', column: 'Torque [Nm]', description: 'Spindle torque', unit: 'newtonMetre' },
-  { browseName: 'ToolWear', column: 'Tool wear [min]', description: 'Tool wear (minutes of use)', unit: 'minute' },
+  {
+    browseName: 'ToolWear',
+    column: 'Tool wear [min]',
+    description: 'Tool wear (minutes of use)',
+    unit: 'minute',
+  },
   {
     browseName: 'MachineFailure',
     column: 'Machine failure',

@@ -9,7 +9,8 @@ describe('euRangeOf', () => {
 
   it('does not cross zero where the data does not', () => {
     expect(euRangeOf([3.8, 76.6])).toEqual({ low: 0, high: 84 });
-    expect(euRangeOf([-10, -2])).toEqual({ low: -10.8, high: 0 });
+    expect(euRangeOf([-10, -2])).toEqual({ low: -10.8, high: -1.2 });
+    expect(euRangeOf([-10, -0.5])).toEqual({ low: -11, high: 0 });
     expect(euRangeOf([-1, 1])).toEqual({ low: -1.2, high: 1.2 });
   });
 

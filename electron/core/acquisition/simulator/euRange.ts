@@ -19,16 +19,18 @@ export function euRangeOf(...series: ArrayLike<number>[]): Range {
       if (v > max) max = v;
     }
   }
-  if (!Number.isFinite(min) || !Number.isFinite(max)) throw new Error('EURange needs at least one finite value');
+  if (!Number.isFinite(min) || !Number.isFinite(max))
+    throw new Error('EURange needs at least one finite value');
   const span = max - min;
   const margin = span > 0 ? span * 0.1 : Math.max(Math.abs(max) * 0.05, 1);
   const step = 10 ** Math.floor(Math.log10(margin));
-  let low = roundTo(Math.floor((min - margin) / step) * step, step);
-  let high = roundTo(Math.ceil((max + margin) / step) * step, step);
+  // The 1e-9 keeps binary noise (-11.999999999999996 steps) from moving a limit by a whole step.
+  let low = roundTo(Math.floor((min - margin) / step + 1e-9) * step, step);
+  let high = roundTo(Math.ceil((max + margin) / step - 1e-9) * step, step);
   // The margin never crosses zero: a torque or a tool wear that is never negative gets low = 0.
   if (min >= 0 && low < 0) low = 0;
-  if (max <= 0 && high > 0) high = 0;
-  return { low, high };
+  if (max < 0 && high > 0) high = 0;
+  return { low: low + 0, high: high + 0 }; // + 0 turns -0 into 0
 }
 
 /** Removes binary noise (640.8000000001) from a multiple of a power of ten. */

@@ -50,7 +50,11 @@ describe('startFixedRate', () => {
       now: () => now,
       setTimeout: (fn) => {
         pending = fn;
-        return { dispose: () => (pending = null) };
+        return {
+          dispose: () => {
+            pending = null;
+          },
+        };
       },
       setInterval: () => ({ dispose: () => {} }),
     };

@@ -8,7 +8,8 @@ export interface ModelTag {
   browseName: string;
   description: string;
   unit: UnitKey;
-  range: Range;
+  /** EURange; null for a plain variable without EngineeringUnits and EURange properties. */
+  range: Range | null;
 }
 
 /** Rows played by an asset: one row per step, starting at `offset`, wrapping after the last row. */
@@ -66,20 +67,18 @@ export function buildPlantModel(data: PlaybackData, bulkTags = 0): PlantModel {
     if (t.column === 'cycle') return { low: 0, high: Math.max(...data.engines.map((e) => e.cycles)) };
     return euRangeOf(...data.engines.map((e) => e.columns.get(t.column)!));
   });
-  const engines = data.engines.map(
-    (engine, k): ModelAsset => ({
-      name: `Engine ${k + 1}`,
-      key: `Engine${k + 1}`,
-      description: `Turbofan engine played back from C-MAPSS FD001 unit ${engine.sourceUnit} (run to failure in ${engine.cycles} cycles)`,
-      tags: tagsFor(ENGINE_TAGS, engineRanges),
-      track: {
-        rows: engine.cycles,
-        offset: Math.floor((k * engine.cycles) / data.engines.length),
-        columns: ENGINE_TAGS.map((t) => engine.columns.get(t.column)!),
-      },
-      source: { dataset: 'C-MAPSS FD001 train', unit: engine.sourceUnit, rows: engine.cycles },
-    }),
-  );
+  const engines = data.engines.map((engine, k): ModelAsset => ({
+    name: `Engine ${k + 1}`,
+    key: `Engine${k + 1}`,
+    description: `Turbofan engine played back from C-MAPSS FD001 unit ${engine.sourceUnit} (run to failure in ${engine.cycles} cycles)`,
+    tags: tagsFor(ENGINE_TAGS, engineRanges),
+    track: {
+      rows: engine.cycles,
+      offset: Math.floor((k * engine.cycles) / data.engines.length),
+      columns: ENGINE_TAGS.map((t) => engine.columns.get(t.column)!),
+    },
+    source: { dataset: 'C-MAPSS FD001 train', unit: engine.sourceUnit, rows: engine.cycles },
+  }));
   const millRanges = MILL_TAGS.map((t) =>
     t.browseName === 'MachineFailure' ? { low: 0, high: 1 } : euRangeOf(data.mill.columns.get(t.column)!),
   );
@@ -88,7 +87,11 @@ export function buildPlantModel(data: PlaybackData, bulkTags = 0): PlantModel {
     key: 'MillingMachineM1',
     description: `Milling machine played back from the AI4I 2020 dataset (first ${data.mill.rows} rows)`,
     tags: tagsFor(MILL_TAGS, millRanges),
-    track: { rows: data.mill.rows, offset: 0, columns: MILL_TAGS.map((t) => data.mill.columns.get(t.column)!) },
+    track: {
+      rows: data.mill.rows,
+      offset: 0,
+      columns: MILL_TAGS.map((t) => data.mill.columns.get(t.column)!),
+    },
     source: { dataset: 'AI4I 2020', rows: data.mill.rows },
   };
   const areas: ModelArea[] = [
@@ -105,7 +108,7 @@ export function buildPlantModel(data: PlaybackData, bulkTags = 0): PlantModel {
         browseName: `Signal${String(i + 1).padStart(width, '0')}`,
         description: `Synthetic load-test signal ${i + 1} (sine + noise)`,
         unit: 'none',
-        range: bulk.rangeOf(i),
+        range: null,
       });
     }
     areas.push({

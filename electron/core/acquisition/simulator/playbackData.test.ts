@@ -28,14 +28,17 @@ describe('parseNumericCsv', () => {
   });
 
   it('rejects a short row and a file without data', () => {
-    expect(() => parseNumericCsv('a,b\n1,2\n3\n', 't.csv', ['a'])).toThrow('t.csv line 3: expected 2 fields, found 1');
+    expect(() => parseNumericCsv('a,b\n1,2\n3\n', 't.csv', ['a'])).toThrow(
+      't.csv line 3: expected 2 fields, found 1',
+    );
     expect(() => parseNumericCsv('a,b\n', 't.csv', ['a'])).toThrow('t.csv: no data rows');
     expect(() => parseNumericCsv('', 't.csv', ['a'])).toThrow('t.csv: no header line');
   });
 });
 
 describe('splitEngineRuns', () => {
-  const table = (rows: string[]) => parseNumericCsv(['unit,cycle,x', ...rows].join('\n'), 'e.csv', ['unit', 'cycle', 'x']);
+  const table = (rows: string[]) =>
+    parseNumericCsv(['unit,cycle,x', ...rows].join('\n'), 'e.csv', ['unit', 'cycle', 'x']);
 
   it('splits consecutive blocks by unit', () => {
     const runs = splitEngineRuns(table(['7,1,10', '7,2,11', '9,1,20']), 'e.csv');
@@ -48,8 +51,12 @@ describe('splitEngineRuns', () => {
   });
 
   it('rejects a gap in the cycles and a unit split in two blocks', () => {
-    expect(() => splitEngineRuns(table(['7,1,10', '7,3,11']), 'e.csv')).toThrow('e.csv line 3: unit 7 cycle 3, expected 2');
-    expect(() => splitEngineRuns(table(['7,1,1', '8,1,1', '7,1,1']), 'e.csv')).toThrow('unit 7 appears in two');
+    expect(() => splitEngineRuns(table(['7,1,10', '7,3,11']), 'e.csv')).toThrow(
+      'e.csv line 3: unit 7 cycle 3, expected 2',
+    );
+    expect(() => splitEngineRuns(table(['7,1,1', '8,1,1', '7,1,1']), 'e.csv')).toThrow(
+      'unit 7 appears in two',
+    );
   });
 });
 
@@ -84,7 +91,9 @@ describe('the shipped playback data', () => {
         expect([...engine.columns.get(column)!]).toEqual(rows.map((r) => r[index]));
       });
     }
-    const ai4i = readFileSync(join(datasets, 'ai4i', 'ai4i2020.csv'), 'utf8').replace(/^\uFEFF/, '').split('\r\n');
+    const ai4i = readFileSync(join(datasets, 'ai4i', 'ai4i2020.csv'), 'utf8')
+      .replace(/^\uFEFF/, '')
+      .split('\r\n');
     const torqueIndex = ai4i[0]!.split(',').indexOf('Torque [Nm]');
     const torque = ai4i.slice(1, 2001).map((l) => Number(l.split(',')[torqueIndex]));
     expect([...data.mill.columns.get('Torque [Nm]')!]).toEqual(torque);

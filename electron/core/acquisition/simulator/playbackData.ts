@@ -71,7 +71,9 @@ export function splitEngineRuns(table: MillRun, source: string): EngineRun[] {
     }
     for (let i = start; i < r; i++) {
       if (cycle[i] !== i - start + 1) {
-        throw new Error(`${source} line ${i + 2}: unit ${sourceUnit} cycle ${cycle[i]}, expected ${i - start + 1}`);
+        throw new Error(
+          `${source} line ${i + 2}: unit ${sourceUnit} cycle ${cycle[i]}, expected ${i - start + 1}`,
+        );
       }
     }
     const columns = new Map<string, Float64Array>();

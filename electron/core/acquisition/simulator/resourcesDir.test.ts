@@ -15,7 +15,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('locateSimulatorResources', () => {
   it('finds the project copy from this module (sources, vitest)', () => {
-    expect(locateSimulatorResources(undefined, {})).toBe(resolve(__dirname, '../../../../resources/simulator'));
+    expect(locateSimulatorResources(undefined, {})).toBe(
+      resolve(__dirname, '../../../../resources/simulator'),
+    );
   });
 
   it('walks up from a bundle folder such as out/main to resources/simulator', () => {
@@ -34,13 +36,17 @@ describe('locateSimulatorResources', () => {
   });
 
   it('refuses an explicit folder or variable without data instead of using another copy', () => {
-    expect(() => locateSimulatorResources(root, {}, [deep])).toThrow(`resourcesDir "${root}" holds no ${CMAPSS_FILE}`);
+    expect(() => locateSimulatorResources(root, {}, [deep])).toThrow(
+      `resourcesDir "${root}" holds no ${CMAPSS_FILE}`,
+    );
     expect(() => locateSimulatorResources(undefined, { [RESOURCES_ENV]: root }, [deep])).toThrow(
       `$${RESOURCES_ENV} "${root}" holds no`,
     );
   });
 
   it('says where it looked when nothing is found', () => {
-    expect(() => locateSimulatorResources(undefined, {}, [tmpdir()])).toThrow(/Simulator data not found.*VIGIL_RESOURCES_DIR/);
+    expect(() => locateSimulatorResources(undefined, {}, [tmpdir()])).toThrow(
+      /Simulator data not found.*VIGIL_RESOURCES_DIR/,
+    );
   });
 });

@@ -49,7 +49,9 @@ export function locateSimulatorResources(
     const found = simulatorDirIn(resolve(given));
     if (!found) {
       const origin = explicit ? 'resourcesDir' : `$${RESOURCES_ENV}`;
-      throw new Error(`${origin} "${given}" holds no ${CMAPSS_FILE} (neither in it nor in its simulator/ folder)`);
+      throw new Error(
+        `${origin} "${given}" holds no ${CMAPSS_FILE} (neither in it nor in its simulator/ folder)`,
+      );
     }
     return found;
   }

@@ -19,7 +19,8 @@ export interface ServerSettings {
 
 /** Per user, so two accounts on one machine do not fight over one folder's permissions. */
 export function defaultPkiDir(): string {
-  const user = typeof process.getuid === 'function' ? String(process.getuid()) : (process.env.USERNAME ?? 'user');
+  const user =
+    typeof process.getuid === 'function' ? String(process.getuid()) : (process.env.USERNAME ?? 'user');
   return join(tmpdir(), `vigil-simulator-pki-${user}`);
 }
 

@@ -14,7 +14,10 @@ export const SimulatorOptionsSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   /** C-MAPSS cycles (and AI4I rows) per second. */
   speed: z.number().positive().max(MAX_SPEED).default(1),
-  /** A synthetic asset with `tags` Double variables, all updated `rateHz` times a second. */
+  /**
+   * A synthetic asset with `tags` plain Double variables (no EU properties, so 10,000 of them start
+   * in about a second), all updated `rateHz` times a second from one timer.
+   */
   bulk: z
     .object({
       tags: z.number().int().min(1).max(MAX_BULK_TAGS),
@@ -43,7 +46,8 @@ export interface SimulatorTagInfo {
   description: string;
   /** Display symbol of the EngineeringUnits ('' when the value has no unit). */
   unit: string;
-  range: { low: number; high: number };
+  /** EURange; null for the synthetic load-test signals, which are plain Double variables. */
+  range: { low: number; high: number } | null;
 }
 
 export interface SimulatorAssetInfo {

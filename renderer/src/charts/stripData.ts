@@ -1,0 +1,55 @@
+import { qualitySeverity } from '../../../shared/quality';
+import { allocateColumns, type SampleColumns, type SampleRingBuffer } from './ringBuffer';
+
+/** Quality markers sit on their own fixed 0..1 scale along the bottom of a strip. */
+export const MARKER_Y = 0.04;
+
+/** uPlot's aligned data for one strip: x, the Good line, Uncertain markers, Bad markers. */
+export type StripData = [x: Float64Array, good: (number | null)[], uncertain: (number | null)[], bad: (number | null)[]];
+
+/**
+ * Turns a tag's ring buffer into what its strip chart draws, reusing the same arrays frame
+ * after frame (a view of them is valid until the next build).
+ *
+ * - Samples that are not Good are left out of the line (a gap) and become markers, so a
+ *   garbage Bad value never distorts the y axis.
+ * - The last sample before the window is included, and the newest Good value is held to the
+ *   window's right edge: OPC UA reports by exception, so a steady tag sends one sample and
+ *   then nothing, and its line must still run through the whole window.
+ */
+export class StripDataBuilder {
+  private readonly columns: SampleColumns;
+  private readonly good: (number | null)[] = [];
+  private readonly uncertain: (number | null)[] = [];
+  private readonly bad: (number | null)[] = [];
+
+  constructor(capacity: number) {
+    this.columns = allocateColumns(capacity + 1); // + the held point at the right edge
+  }
+
+  build(buffer: SampleRingBuffer, windowStart: number, windowEnd: number): StripData {
+    const first = buffer.indexSince(windowStart);
+    const since = first > 0 ? buffer.timeAt(first - 1) : -Infinity;
+    let n = buffer.copyInto(this.columns, since);
+    const { t, v, q } = this.columns;
+    this.good.length = n;
+    this.uncertain.length = n;
+    this.bad.length = n;
+    for (let i = 0; i < n; i++) {
+      const value = v[i]!;
+      const severity = qualitySeverity(q[i]!);
+      this.good[i] = severity === 'good' && Number.isFinite(value) ? value : null;
+      this.uncertain[i] = severity === 'uncertain' ? MARKER_Y : null;
+      this.bad[i] = severity === 'bad' ? MARKER_Y : null;
+    }
+    const last = n - 1;
+    if (n > 0 && this.good[last] !== null && t[last]! < windowEnd) {
+      t[n] = windowEnd;
+      this.good.push(this.good[last]!);
+      this.uncertain.push(null);
+      this.bad.push(null);
+      n++;
+    }
+    return [t.subarray(0, n), this.good, this.uncertain, this.bad];
+  }
+}

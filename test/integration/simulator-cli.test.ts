@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait';
+
+const projectRoot = path.resolve(import.meta.dirname, '../..');
+const fixture = path.join(import.meta.dirname, 'fixtures/simCli.ts');
+
+/** `vigil sim <args>` in a child process, as a user runs it. */
+function runSim(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, 'sim', ...args], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const kill = setTimeout(() => child.kill('SIGKILL'), 45_000); // never outlive the test
+  void exit.then(() => clearTimeout(kill));
+  return { child, exit, stdout: () => stdout, stderr: () => stderr };
+}
+
+describe('vigil sim', () => {
+  it('rejects invalid options with a clear message and exit code 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--port', '-1'], /--port.*'-1' is invalid.*port number/],
+      [['--port', '70000'], /--port.*is invalid/],
+      [['--speed', '0'], /--speed.*'0' is invalid.*greater than 0/],
+      [['--speed', 'fast'], /--speed.*'fast' is invalid/],
+      [['--speed', '5000'], /--speed.*at most 1000/],
+      [['--bulk', '1.5'], /--bulk.*whole number/],
+      [['--bulk-rate', '5'], /--bulk-rate needs --bulk/],
+    ];
+    const runs = cases.map(([args]) => runSim(args));
+    const codes = await Promise.all(runs.map((r) => r.exit));
+    cases.forEach(([args, message], i) => {
+      expect({ args, code: codes[i] }).toEqual({ args, code: 2 });
+      expect(runs[i]!.stderr()).toMatch(message);
+      expect(runs[i]!.stdout()).toBe('');
+    });
+  });
+
+  it('prints the endpoint and the assets, serves until SIGINT, then exits cleanly', async () => {
+    const sim = runSim(['--port', '0', '--speed', '20', '--bulk', '12', '--bulk-rate', '2']);
+    const port = await waitFor(() => /listening at opc\.tcp:\/\/127\.0\.0\.1:(\d+)/.exec(sim.stdout())?.[1], {
+      timeoutMs: 40_000,
+      what: 'the endpoint line',
+    });
+    await waitFor(() => sim.stdout().includes('Press Ctrl+C to stop.'), { what: 'the asset list' });
+    const out = sim.stdout();
+    expect(out).toContain(
+      'Demo Plant / Turbofan Test Cell / Engine 1  [ns=1;s=DemoPlant.TurbofanTestCell.Engine1]',
+    );
+    expect(out).toContain('Demo Plant / Machining / Milling Machine M1');
+    expect(out).toContain('Demo Plant / Load Test / Load Generator');
+    expect(out).toContain('12 tags: Signal01, Signal02');
+    expect(out).not.toMatch(/NODE-OPCUA|W27/); // library warnings go to stderr, not among the results
+
+    const accepts = await new Promise<boolean>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    expect(accepts).toBe(true);
+
+    sim.child.kill('SIGINT');
+    expect(await sim.exit).toBe(0);
+    expect(sim.stderr()).toContain('SIGINT: shutting down');
+  });
+});
