@@ -3,7 +3,22 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'worker_threads', 'stream', 'url', 'util', 'events'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'net',
+  'http',
+  'https',
+  'crypto',
+  'worker_threads',
+  'stream',
+  'url',
+  'util',
+  'events',
+];
 
 /** Runtime layers, enforced here (see ARCHITECTURE.md): the core runs without Electron, shared and renderer run in a browser. */
 const noElectron = { name: 'electron', message: 'electron/core and shared/ must run without Electron.' };
@@ -45,7 +60,12 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The renderer reaches the core only through window.vigil or the WebSocket client.' }],
+          paths: [
+            {
+              name: 'electron',
+              message: 'The renderer reaches the core only through window.vigil or the WebSocket client.',
+            },
+          ],
           patterns: nodePatterns,
         },
       ],

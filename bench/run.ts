@@ -28,7 +28,8 @@ export async function runBench(options: BenchRunOptions): Promise<BenchFigures> 
       const { run } = await suite.load();
       const result = await run({ short: options.short, log: (line) => log(`  ${suite.name}: ${line}`) });
       for (const [key, value] of Object.entries(result)) {
-        if (typeof value !== 'number' || Number.isNaN(value)) throw new Error(`figure ${key} is not a number`);
+        if (typeof value !== 'number' || Number.isNaN(value))
+          throw new Error(`figure ${key} is not a number`);
         figures[key] = value;
       }
       log(`bench: ${suite.name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -15,9 +15,13 @@ function run(cmd, cmdArgs, options = {}) {
 }
 
 console.log('Vigil: building the app...');
-const build = run(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const build = run(
+  process.execPath,
+  [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'],
+  {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
 if (build.status !== 0) {
   console.error('Vigil: the build failed (see above).');
   process.exit(build.status ?? 1);
@@ -33,7 +37,8 @@ function electronBinary() {
 
 function wantsHeadless() {
   if (process.env.VIGIL_HEADLESS === '1') return 'VIGIL_HEADLESS=1';
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'no display';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return 'no display';
   return null;
 }
 
@@ -52,10 +57,14 @@ if (!reason) {
   }
 }
 
-const child = binary && !reason
-  ? spawn(binary, [root, ...args], { cwd: root, stdio: 'inherit' })
-  : (console.log(`Vigil: starting the headless console (${reason}).`),
-    spawn(process.execPath, [path.join(root, 'bin/vigil.mjs'), 'serve', ...args], { cwd: root, stdio: 'inherit' }));
+const child =
+  binary && !reason
+    ? spawn(binary, [root, ...args], { cwd: root, stdio: 'inherit' })
+    : (console.log(`Vigil: starting the headless console (${reason}).`),
+      spawn(process.execPath, [path.join(root, 'bin/vigil.mjs'), 'serve', ...args], {
+        cwd: root,
+        stdio: 'inherit',
+      }));
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -53,10 +53,7 @@ export const commands = {
     output: HealthSchema,
     permission: 'view',
   },
-} as const satisfies Record<
-  string,
-  { input: z.ZodType; output: z.ZodType; permission: Permission }
->;
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType; permission: Permission }>;
 
 export type CommandName = keyof typeof commands;
 export type CommandInput<N extends CommandName> = z.input<(typeof commands)[N]['input']>;
@@ -84,10 +81,7 @@ export const streams = {
     message: LiveSamplesMessageSchema,
     permission: 'view',
   },
-} as const satisfies Record<
-  string,
-  { params: z.ZodType; message: z.ZodType; permission: Permission }
->;
+} as const satisfies Record<string, { params: z.ZodType; message: z.ZodType; permission: Permission }>;
 
 export type StreamName = keyof typeof streams;
 export type StreamParams<S extends StreamName> = z.input<(typeof streams)[S]['params']>;

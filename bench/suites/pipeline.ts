@@ -40,7 +40,8 @@ export async function run(opts: BenchOptions): Promise<BenchFigures> {
       received += batch.length;
       for (let i = 0; i < batch.length; i++) {
         const t = batch.timestamps[i]!;
-        if (t >= windowStart && t < windowEnd && batch.tagIds[batch.tagIndex[i]!]!.startsWith(bulkPrefix)) bulkInWindow++;
+        if (t >= windowStart && t < windowEnd && batch.tagIds[batch.tagIndex[i]!]!.startsWith(bulkPrefix))
+          bulkInWindow++;
       }
     });
     const tagsResult = await core.api.call('listTags', {});

@@ -3,7 +3,8 @@ import { InvalidArgumentError } from 'commander';
 /** Option parsers that reject bad values with a message naming the option (commander exits 1 -> we map to 2). */
 export function portOption(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535.');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('must be a port number 0-65535.');
   return n;
 }
 
@@ -15,7 +16,8 @@ export function positiveNumberOption(value: string): number {
 
 export function positiveIntegerOption(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a whole number greater than 0.');
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError('must be a whole number greater than 0.');
   return n;
 }
 

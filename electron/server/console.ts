@@ -39,7 +39,9 @@ export async function startHeadlessConsole(options: {
 }): Promise<HeadlessConsole> {
   const rendererDir = options.rendererDir ?? defaultRendererDir();
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
-    throw new Error(`The console's user interface is not built (no ${rendererDir}/index.html). Run "npm run build" first.`);
+    throw new Error(
+      `The console's user interface is not built (no ${rendererDir}/index.html). Run "npm run build" first.`,
+    );
   }
   const core = createCore(options.config, options.logger ? { logger: options.logger } : {});
   let server: HeadlessServer;

@@ -40,6 +40,8 @@ const SECURITY_HEADERS = {
 };
 
 const BUSY_BUFFER_BYTES = 8 * 1024 * 1024;
+/** WebSocket close code (private range) for a client that fell too far behind. */
+export const CLOSE_TOO_SLOW = 4008;
 
 /**
  * The headless host of the core: the built renderer at `/`, the typed API over HTTP
@@ -55,7 +57,8 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
 
   const server: Server = createServer((req, res) => {
     handleHttp(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal', message: String(err) } });
+      if (!res.headersSent)
+        sendJson(res, 500, { ok: false, error: { code: 'internal', message: String(err) } });
       else res.destroy();
     });
   });
@@ -70,10 +73,12 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     }
     if (url.pathname.startsWith('/api/call/')) {
       if (req.method !== 'POST') return sendJson(res, 405, errorBody('invalid_input', 'Use POST'));
-      if (!hasValidToken(bearer(req))) return sendJson(res, 401, errorBody('forbidden', 'Missing or invalid session token'));
+      if (!hasValidToken(bearer(req)))
+        return sendJson(res, 401, errorBody('forbidden', 'Missing or invalid session token'));
       const name = decodeURIComponent(url.pathname.slice('/api/call/'.length));
       const body = await readBody(req, maxBytes);
-      if (body === null) return sendJson(res, 413, errorBody('invalid_input', `Request body over ${maxBytes} bytes`));
+      if (body === null)
+        return sendJson(res, 413, errorBody('invalid_input', `Request body over ${maxBytes} bytes`));
       let input: unknown;
       try {
         input = body.length ? JSON.parse(body) : {};
@@ -83,20 +88,27 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       const result = await api.call(name, input);
       return sendJson(res, result.ok ? 200 : statusFor(result), result);
     }
-    if (url.pathname.startsWith('/api/')) return sendJson(res, 404, errorBody('not_found', `No API route ${url.pathname}`));
+    if (url.pathname.startsWith('/api/'))
+      return sendJson(res, 404, errorBody('not_found', `No API route ${url.pathname}`));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, SECURITY_HEADERS).end();
       return;
     }
-    const file = await readStaticFile(options.rendererDir, url.pathname === '/' ? '/index.html' : url.pathname);
+    const file = await readStaticFile(
+      options.rendererDir,
+      url.pathname === '/' ? '/index.html' : url.pathname,
+    );
     // Unknown paths fall back to the app shell (client-side routes), except for asset-like paths.
-    const served = file ?? (/\.[a-z0-9]+$/i.test(url.pathname) ? null : await readStaticFile(options.rendererDir, '/index.html'));
+    const served =
+      file ??
+      (/\.[a-z0-9]+$/i.test(url.pathname) ? null : await readStaticFile(options.rendererDir, '/index.html'));
     if (!served) {
       res.writeHead(404, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain' }).end('Not found');
       return;
     }
     let body = served.body;
-    if (served.contentType.startsWith('text/html')) body = Buffer.from(injectToken(body.toString('utf8'), token));
+    if (served.contentType.startsWith('text/html'))
+      body = Buffer.from(injectToken(body.toString('utf8'), token));
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'Content-Type': served.contentType,
@@ -149,8 +161,13 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
 function serveWebSocket(ws: WebSocket, api: CoreApi): void {
   const subscriptions = new Map<number, Disposable>();
   const send = (message: WsServerMessage): void => {
-    // A tab that stops reading must not grow this process's memory without bound.
-    if (ws.readyState !== ws.OPEN || ws.bufferedAmount > BUSY_BUFFER_BYTES) return;
+    if (ws.readyState !== ws.OPEN) return;
+    // A tab that stops reading must not grow this process's memory without bound. Rather than
+    // dropping stream messages unseen, close the link: the client reconnects and refetches the gap.
+    if (message.type === 'stream' && ws.bufferedAmount > BUSY_BUFFER_BYTES) {
+      ws.close(CLOSE_TOO_SLOW, 'Client too slow: reconnect and refetch');
+      return;
+    }
     ws.send(JSON.stringify(message));
   };
   ws.on('message', (data) => {
@@ -158,22 +175,34 @@ function serveWebSocket(ws: WebSocket, api: CoreApi): void {
     try {
       message = JSON.parse(data.toString()) as WsClientMessage;
     } catch {
-      send({ type: 'stream_error', id: -1, error: { code: 'invalid_input', message: 'Message is not valid JSON', issues: [] } });
+      send({
+        type: 'stream_error',
+        id: -1,
+        error: { code: 'invalid_input', message: 'Message is not valid JSON', issues: [] },
+      });
       return;
     }
     const id = typeof message?.id === 'number' ? message.id : -1;
     if (message?.type === 'call') {
-      void api.call(message.name, message.input).then((result) => send({ type: 'result', id, ...result } as WsServerMessage));
+      void api
+        .call(message.name, message.input)
+        .then((result) => send({ type: 'result', id, ...result } as WsServerMessage));
     } else if (message?.type === 'subscribe') {
       subscriptions.get(id)?.dispose();
-      const result = api.subscribe(message.name, message.params, (m) => send({ type: 'stream', id, message: m }));
+      const result = api.subscribe(message.name, message.params, (m) =>
+        send({ type: 'stream', id, message: m }),
+      );
       if (result.ok) subscriptions.set(id, result.subscription);
       else send({ type: 'stream_error', id, error: result.error });
     } else if (message?.type === 'unsubscribe') {
       subscriptions.get(id)?.dispose();
       subscriptions.delete(id);
     } else {
-      send({ type: 'stream_error', id, error: { code: 'invalid_input', message: 'Unknown message type', issues: [] } });
+      send({
+        type: 'stream_error',
+        id,
+        error: { code: 'invalid_input', message: 'Unknown message type', issues: [] },
+      });
     }
   });
   ws.on('close', () => {
@@ -184,7 +213,8 @@ function serveWebSocket(ws: WebSocket, api: CoreApi): void {
 
 function injectToken(html: string, token: string): string {
   const meta = `<meta name="vigil-token" content="${token}">`;
-  if (/<meta name="vigil-token"[^>]*>/.test(html)) return html.replace(/<meta name="vigil-token"[^>]*>/, meta);
+  if (/<meta name="vigil-token"[^>]*>/.test(html))
+    return html.replace(/<meta name="vigil-token"[^>]*>/, meta);
   return html.replace('</head>', `  ${meta}\n  </head>`);
 }
 
@@ -210,12 +240,19 @@ function statusFor(result: CallResult<unknown>): number {
   }
 }
 
-function errorBody(code: string, message: string): { ok: false; error: { code: string; message: string; issues: [] } } {
+function errorBody(
+  code: string,
+  message: string,
+): { ok: false; error: { code: string; message: string; issues: [] } } {
   return { ok: false, error: { code, message, issues: [] } };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+  });
   res.end(JSON.stringify(body));
 }
 

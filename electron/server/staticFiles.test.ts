@@ -18,7 +18,13 @@ describe('readStaticFile', () => {
   });
 
   it('refuses paths that escape the root', async () => {
-    for (const p of ['/../secret.txt', '/..%2fsecret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/%00']) {
+    for (const p of [
+      '/../secret.txt',
+      '/..%2fsecret.txt',
+      '/assets/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/%00',
+    ]) {
       expect(await readStaticFile(root, p), p).toBeNull();
     }
   });

@@ -18,7 +18,8 @@ describe('the console in a real browser against `vigil serve`', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
     if (!existsSync(path.join(projectRoot, 'out/renderer/index.html'))) {
       throw new Error('The renderer is not built: run "npm run build" (npm test does it first)');
     }
@@ -69,9 +70,16 @@ describe('the console in a real browser against `vigil serve`', () => {
     await page.locator('[data-testid="trend"] canvas').first().waitFor({ timeout: 10_000 });
 
     // The latest value of the T24 sensor changes as the simulator plays the engine's run.
-    const t24 = page.locator('[data-testid="trend-series"][data-tag-id$="/t24"] [data-testid="latest-value"]');
-    const first = await waitFor(async () => ((await t24.textContent()) ?? '').trim() || null, { what: 'a first value' });
-    await waitFor(async () => ((await t24.textContent()) ?? '').trim() !== first, { timeoutMs: 20_000, what: 'the value to change' });
+    const t24 = page.locator(
+      '[data-testid="trend-series"][data-tag-id$="/t24"] [data-testid="latest-value"]',
+    );
+    const first = await waitFor(async () => ((await t24.textContent()) ?? '').trim() || null, {
+      what: 'a first value',
+    });
+    await waitFor(async () => ((await t24.textContent()) ?? '').trim() !== first, {
+      timeoutMs: 20_000,
+      what: 'the value to change',
+    });
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-console-trend.png'), fullPage: false });

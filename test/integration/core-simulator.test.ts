@@ -55,7 +55,8 @@ describe('core with the built-in simulator on loopback', () => {
     const engine = assets.find((a) => a.kind === 'asset' && /engine/i.test(a.name))!;
     const tags = await call<Tag[]>(core, 'listTags', { assetId: engine.id });
     const names = tags.map((t) => t.name);
-    for (const sensor of ['T24', 'T30', 'T50', 'P30', 'Nf', 'Nc', 'Ps30', 'W31', 'W32']) expect(names).toContain(sensor);
+    for (const sensor of ['T24', 'T30', 'T50', 'P30', 'Nf', 'Nc', 'Ps30', 'W31', 'W32'])
+      expect(names).toContain(sensor);
     expect(tags.length).toBeGreaterThanOrEqual(24);
     const t24 = tags.find((t) => t.name === 'T24')!;
     expect(t24.unit).not.toBe('');
@@ -108,7 +109,10 @@ describe('core with the built-in simulator on loopback', () => {
 
   it('refuses unknown tags with a clear error and keeps running', async () => {
     const result = await core.api.call('getRecent', { tagIds: ['no/such/tag'] });
-    expect(result).toMatchObject({ ok: false, error: { code: 'not_found', message: 'Unknown tag(s): no/such/tag' } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'not_found', message: 'Unknown tag(s): no/such/tag' },
+    });
     const health = await call<Health>(core, 'getHealth', {});
     expect(health.status).toBe('ok');
   });

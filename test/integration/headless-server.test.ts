@@ -22,7 +22,10 @@ describe('headless server (vigil serve)', () => {
       '<!doctype html><html><head><meta name="vigil-token" content=""></head><body>Vigil</body></html>',
     );
     running = await startHeadlessConsole({
-      config: parseConfig({ dataDir: path.join(tmp, 'data'), simulator: { enabled: true, port: 0, speed: 10 } }),
+      config: parseConfig({
+        dataDir: path.join(tmp, 'data'),
+        simulator: { enabled: true, port: 0, speed: 10 },
+      }),
       port: 0,
       rendererDir,
     });
@@ -73,7 +76,10 @@ describe('headless server (vigil serve)', () => {
   it('answers malformed commands with a clear validation error and keeps serving', async () => {
     const badJson = await post('listAssets', '{"oops"');
     expect(badJson.status).toBe(400);
-    expect(await badJson.json()).toMatchObject({ ok: false, error: { code: 'invalid_input', message: 'Request body is not valid JSON' } });
+    expect(await badJson.json()).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: 'Request body is not valid JSON' },
+    });
 
     const badInput = await post('getRecent', JSON.stringify({ tagIds: 'T24', limit: 'many' }));
     expect(badInput.status).toBe(400);
@@ -114,17 +120,23 @@ describe('headless server (vigil serve)', () => {
     await new Promise((resolve) => ws.on('open', resolve));
 
     ws.send(JSON.stringify({ type: 'call', id: 1, name: 'listTags', input: {} }));
-    const tags = await waitFor(() => messages.find((m) => m.type === 'result' && m.id === 1), { what: 'listTags result' });
+    const tags = await waitFor(() => messages.find((m) => m.type === 'result' && m.id === 1), {
+      what: 'listTags result',
+    });
     expect(tags.type === 'result' && tags.ok).toBe(true);
-    const tagIds = ((tags as { result: { id: string }[] }).result).slice(0, 5).map((t) => t.id);
+    const tagIds = (tags as { result: { id: string }[] }).result.slice(0, 5).map((t) => t.id);
 
     ws.send(JSON.stringify({ type: 'call', id: 2, name: 'getRecent', input: { tagIds: [] } }));
-    const bad = await waitFor(() => messages.find((m) => m.type === 'result' && m.id === 2), { what: 'error result' });
+    const bad = await waitFor(() => messages.find((m) => m.type === 'result' && m.id === 2), {
+      what: 'error result',
+    });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
 
     ws.send('not json');
     ws.send(JSON.stringify({ type: 'subscribe', id: 3, name: 'liveSamples', params: { tagIds } }));
-    await waitFor(() => messages.filter((m) => m.type === 'stream' && m.id === 3).length >= 3, { what: 'stream messages' });
+    await waitFor(() => messages.filter((m) => m.type === 'stream' && m.id === 3).length >= 3, {
+      what: 'stream messages',
+    });
     expect(messages.some((m) => m.type === 'stream_error' && m.id === -1)).toBe(true);
     ws.close();
   });

@@ -290,6 +290,10 @@ describe('built-in OPC UA simulator, read by a real OPC UA client', () => {
     expect(stats.lastError).toBeNull();
   });
 
+  it('refuses to start on a port that is taken, with the reason', async () => {
+    await expect(startSimulator({ port: sim.port })).rejects.toThrow(/EADDRINUSE/);
+  });
+
   it('closes its port on dispose and stops playing; a second dispose is harmless', async () => {
     await subscription.terminate();
     await session.close();

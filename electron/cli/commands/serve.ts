@@ -1,3 +1,4 @@
+import { format } from 'node:util';
 import type { Command } from 'commander';
 import { onShutdown, portOption, positiveNumberOption } from '../options';
 
@@ -12,22 +13,37 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'configuration file (JSON)')
     .option('--no-simulator', 'do not start the built-in OPC UA simulator')
     .option('--sim-speed <x>', 'simulator speed (cycles per second)', positiveNumberOption)
-    .action(async (opts: { port: number; dataDir?: string; config?: string; simulator: boolean; simSpeed?: number }) => {
-      const [{ loadConfigFile }, { parseConfig }, { startHeadlessConsole }, { createLogger }] = await Promise.all([
-        import('../../core/app/loadConfig'),
-        import('../../core/app/config'),
-        import('../../server/console'),
-        import('../../core/app/logger'),
-      ]);
-      const overrides: Record<string, unknown> = {};
-      if (opts.dataDir) overrides.dataDir = opts.dataDir;
-      const config = opts.config ? loadConfigFile(opts.config, overrides) : parseConfig(overrides);
-      if (!opts.simulator) config.simulator.enabled = false;
-      if (opts.simSpeed) config.simulator.speed = opts.simSpeed;
-      const logger = createLogger('vigil');
-      const running = await startHeadlessConsole({ config, port: opts.port, logger });
-      process.stdout.write(`Vigil console running at ${running.url}\n`);
-      process.stdout.write('Open it in a browser. Press Ctrl+C to stop.\n');
-      onShutdown(() => running.close());
-    });
+    .action(
+      async (opts: {
+        port: number;
+        dataDir?: string;
+        config?: string;
+        simulator: boolean;
+        simSpeed?: number;
+      }) => {
+        const [{ loadConfigFile }, { parseConfig }, { startHeadlessConsole }, { createLogger }] =
+          await Promise.all([
+            import('../../core/app/loadConfig'),
+            import('../../core/app/config'),
+            import('../../server/console'),
+            import('../../core/app/logger'),
+          ]);
+        const overrides: Record<string, unknown> = {};
+        if (opts.dataDir) overrides.dataDir = opts.dataDir;
+        const config = opts.config ? loadConfigFile(opts.config, overrides) : parseConfig(overrides);
+        if (!opts.simulator) config.simulator.enabled = false;
+        if (opts.simSpeed) config.simulator.speed = opts.simSpeed;
+        // node-opcua logs warnings to stdout; stdout is for the console's URL.
+        const opcua = await import('node-opcua');
+        const toStderr = (_context?: unknown, ...args: unknown[]) =>
+          process.stderr.write(`${format(...args)}\n`);
+        opcua.setWarningLogger(toStderr);
+        opcua.setErrorLogger(toStderr);
+        const logger = createLogger('vigil');
+        const running = await startHeadlessConsole({ config, port: opts.port, logger });
+        process.stdout.write(`Vigil console running at ${running.url}\n`);
+        process.stdout.write('Open it in a browser. Press Ctrl+C to stop.\n');
+        onShutdown(() => running.close());
+      },
+    );
 }

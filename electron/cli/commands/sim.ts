@@ -70,12 +70,7 @@ export function register(program: Command): void {
         });
       } catch (err) {
         if (err instanceof SimulatorOptionsError) command.error(`error: ${err.message}`, { exitCode: 2 });
-        throw new Error(
-          `cannot start the simulator on ${opts.host}:${opts.port}: ${(err as Error).message}`,
-          {
-            cause: err,
-          },
-        );
+        throw new Error(`the simulator did not start: ${(err as Error).message}`, { cause: err });
       }
       const out: string[] = [
         `Vigil OPC UA simulator listening at ${simulator.endpointUrl}`,

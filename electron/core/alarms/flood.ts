@@ -40,7 +40,7 @@ export class FloodTracker {
     while (this.head < this.times.length && this.times[this.head]! + this.windowMs <= t) {
       const expiredAt = this.times[this.head]! + this.windowMs;
       this.head++;
-      if (this.floodStart !== null && this.count < this.exitBelow - 1) {
+      if (this.floodStart !== null && this.count < this.exitBelow) {
         this.floodStart = null;
         ended = expiredAt;
       }
@@ -65,7 +65,7 @@ export class FloodTracker {
 
   /** When the flood will end if no further alarm comes; null when not in flood. */
   nextExitAt(): number | null {
-    if (this.floodStart === null) return null;
+    if (this.floodStart === null || this.count < this.exitBelow) return null;
     // The count falls below exitBelow after (count - exitBelow + 1) expirations.
     const index = this.head + this.count - this.exitBelow;
     const t = this.times[index];

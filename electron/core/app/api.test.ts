@@ -83,7 +83,10 @@ describe('core API contract enforcement', () => {
   it('keeps intended errors (not found) as they are', async () => {
     const { api } = makeApi();
     const result = await api.call('listTags', { assetId: 'missing' });
-    expect(result).toMatchObject({ ok: false, error: { code: 'not_found', message: 'No asset with id "missing"' } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'not_found', message: 'No asset with id "missing"' },
+    });
   });
 
   it('refuses a command the caller lacks the permission for', async () => {
@@ -98,7 +101,10 @@ describe('core API contract enforcement', () => {
       ok: false,
       error: { code: 'invalid_input' },
     });
-    expect(api.subscribe('everything', {}, () => {})).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
+    expect(api.subscribe('everything', {}, () => {})).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_command' },
+    });
     expect(api.subscribe('liveSamples', { tagIds: ['x'] }, () => {}).ok).toBe(true);
   });
 });

@@ -18,7 +18,10 @@ import type { Disposable } from './disposable';
 import type { CallContext, CoreApi, SubscribeResult } from './types';
 
 export type CommandHandlers = {
-  [N in CommandName]: (input: CommandParsedInput<N>, context: CallContext) => Promise<CommandOutput<N>> | CommandOutput<N>;
+  [N in CommandName]: (
+    input: CommandParsedInput<N>,
+    context: CallContext,
+  ) => Promise<CommandOutput<N>> | CommandOutput<N>;
 };
 
 export type StreamHandlers = {
@@ -40,7 +43,11 @@ export const LOCAL_OPERATOR: CallContext = {
  * with its schema, checks the permission, runs the handler, and turns every failure into the
  * contract's error shape. It never throws, so no malformed message can crash a host.
  */
-export function createCoreApi(handlers: CommandHandlers, streamHandlers: StreamHandlers, log: (msg: string, err: unknown) => void): CoreApi {
+export function createCoreApi(
+  handlers: CommandHandlers,
+  streamHandlers: StreamHandlers,
+  log: (msg: string, err: unknown) => void,
+): CoreApi {
   return {
     async call(name, input, context = LOCAL_OPERATOR): Promise<CallResult<unknown>> {
       if (!isCommandName(name)) {
@@ -50,7 +57,11 @@ export function createCoreApi(handlers: CommandHandlers, streamHandlers: StreamH
       const parsed = spec.input.safeParse(input ?? {});
       if (!parsed.success) return fail(invalidInput(name, parsed.error));
       if (!context.permissions.includes(spec.permission)) {
-        return fail({ code: 'forbidden', message: `${name} needs the "${spec.permission}" permission`, issues: [] });
+        return fail({
+          code: 'forbidden',
+          message: `${name} needs the "${spec.permission}" permission`,
+          issues: [],
+        });
       }
       try {
         const handler = handlers[name] as (i: unknown, c: CallContext) => unknown;
@@ -68,7 +79,11 @@ export function createCoreApi(handlers: CommandHandlers, streamHandlers: StreamH
       const parsed = spec.params.safeParse(params ?? {});
       if (!parsed.success) return fail(invalidInput(name, parsed.error));
       if (!context.permissions.includes(spec.permission)) {
-        return fail({ code: 'forbidden', message: `${name} needs the "${spec.permission}" permission`, issues: [] });
+        return fail({
+          code: 'forbidden',
+          message: `${name} needs the "${spec.permission}" permission`,
+          issues: [],
+        });
       }
       try {
         const subscription = streamHandlers[name](parsed.data, onMessage, context);
@@ -100,5 +115,9 @@ function toApiError(name: string, err: unknown, log: (msg: string, err: unknown)
     return (err as VigilApiError).error;
   }
   log(`command ${name} failed`, err);
-  return { code: 'internal', message: `${name} failed: ${err instanceof Error ? err.message : String(err)}`, issues: [] };
+  return {
+    code: 'internal',
+    message: `${name} failed: ${err instanceof Error ? err.message : String(err)}`,
+    issues: [],
+  };
 }

@@ -20,12 +20,17 @@ describe('configuration', () => {
 
   it('reports a missing file and bad JSON with the file name', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'vigil-config-'));
-    expect(() => loadConfigFile(path.join(dir, 'nope.json'))).toThrow(/Configuration file not found: .*nope\.json/);
+    expect(() => loadConfigFile(path.join(dir, 'nope.json'))).toThrow(
+      /Configuration file not found: .*nope\.json/,
+    );
     const bad = path.join(dir, 'bad.json');
     writeFileSync(bad, '{ "dataDir": ');
     expect(() => loadConfigFile(bad)).toThrow(/bad\.json is not valid JSON/);
     const good = path.join(dir, 'good.json');
     writeFileSync(good, JSON.stringify({ ringBufferSize: 100 }));
-    expect(loadConfigFile(good, { dataDir: '/tmp/x' })).toMatchObject({ ringBufferSize: 100, dataDir: '/tmp/x' });
+    expect(loadConfigFile(good, { dataDir: '/tmp/x' })).toMatchObject({
+      ringBufferSize: 100,
+      dataDir: '/tmp/x',
+    });
   });
 });

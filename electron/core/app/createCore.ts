@@ -75,7 +75,8 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
     const connections = [...sources.values()].map((s) => s.getStatus());
     const current = [...problems];
     for (const c of connections) {
-      if (c.state !== 'connected') current.push(`${c.id}: ${c.state}${c.lastError ? ` (${c.lastError})` : ''}`);
+      if (c.state !== 'connected')
+        current.push(`${c.id}: ${c.state}${c.lastError ? ` (${c.lastError})` : ''}`);
     }
     return {
       status: !started ? 'starting' : current.length ? 'degraded' : 'ok',
@@ -125,7 +126,11 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
       const connections = [...config.connections];
       if (config.simulator.enabled) {
         const { startSimulator } = await import('../acquisition/simulator');
-        const simulator = await startSimulator({ port: config.simulator.port, speed: config.simulator.speed });
+        const simulator = await startSimulator({
+          port: config.simulator.port,
+          speed: config.simulator.speed,
+          pkiDir: path.join(config.dataDir, 'pki', 'simulator'),
+        });
         disposables.add(simulator);
         logger.info({ endpointUrl: simulator.endpointUrl }, 'built-in simulator started');
         connections.unshift({

@@ -12,7 +12,9 @@ export function loadConfigFile(file: string, overrides: Record<string, unknown> 
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(
-      code === 'ENOENT' ? `Configuration file not found: ${file}` : `Cannot read configuration file ${file}: ${String(err)}`,
+      code === 'ENOENT'
+        ? `Configuration file not found: ${file}`
+        : `Cannot read configuration file ${file}: ${String(err)}`,
     );
   }
   let json: unknown;

@@ -1,4 +1,5 @@
 import { QuantileSketch } from './quantileSketch';
+import { MAX_STAT } from './tagModel';
 
 /** Shrinkage of the covariance towards its diagonal: keeps the inverse stable with few samples. */
 const SHRINKAGE = 0.3;
@@ -66,7 +67,7 @@ export class MultivariateModel {
     }
     if (!this.ready || d2 !== d2) return NaN;
     const scale = this.sketch.value(0);
-    return scale > 0 ? d2 / scale : 0;
+    return scale > 0 ? Math.min(d2 / scale, MAX_STAT) : d2 > 0 ? MAX_STAT : 0;
   }
 
   /** d2 = x' S^-1 x through the Cholesky factor L (S = L L'): solve L w = x, d2 = |w|^2. */

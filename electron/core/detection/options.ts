@@ -34,6 +34,12 @@ export const DetectorOptionsSchema = z.object({
    * calibrated quantile extrapolated with a chi-square(1) tail to falseAlarmRate / tags.
    */
   falseAlarmRate: z.number().gt(0).lt(0.5).default(1e-3),
+  /**
+   * After an anomaly, assets learn again only once this many consecutive evaluations were
+   * below the threshold, so a borderline value or one invalid sample cannot let an ongoing
+   * anomaly leak into what counts as normal.
+   */
+  resumeLearningAfter: z.number().int().min(1).default(5),
   /** Standardized innovations are clipped here so one wild value cannot dominate for long. */
   maxAbsZ: z.number().positive().default(50),
   /** Learn daily and weekly profiles (hour of day, hour of week) once two cycles were seen. */

@@ -100,6 +100,8 @@ export class DetectionStage {
   private assetSeen = new Int32Array(0);
   private assetAnomalous = new Int32Array(0);
   private assetBelow = new Int32Array(0);
+  /** Consecutive evaluations below the threshold (learning resumes at resumeLearningAfter). */
+  private assetQuiet = new Int32Array(0);
   private batchSeq = 0;
 
   // Per batch scratch.
@@ -186,7 +188,7 @@ export class DetectionStage {
         continue;
       }
       const threshold = this.uniRatioFor(this.assetMembers[a]!.length);
-      const learn = this.assetRatio[a]! < 1 && !(u[slot]! >= threshold);
+      const learn = this.assetQuiet[a]! >= this.opts.resumeLearningAfter && !(u[slot]! >= threshold);
       const stat = this.tags.update(slot, t, v, learn);
       this.slotValid[slot] = 1;
       if (this.emitTagScores) {
@@ -258,7 +260,7 @@ export class DetectionStage {
 
     const mv = this.multivariateFor(a);
     if (mv && warm === members.length) {
-      const stat = mv.evaluate(this.tags.latest.ew, this.assetRatio[a]! < 1);
+      const stat = mv.evaluate(this.tags.latest.ew, this.assetQuiet[a]! >= this.opts.resumeLearningAfter);
       if (stat === stat) {
         const rMv = stat / this.mvRatioFor(mv.size);
         if (rMv > ratio) ratio = rMv;
@@ -275,6 +277,8 @@ export class DetectionStage {
     }
 
     this.assetRatio[a] = ratio;
+    if (ratio >= 1) this.assetQuiet[a] = 0;
+    else if (this.assetQuiet[a]! < this.opts.resumeLearningAfter) this.assetQuiet[a]! += 1;
     const score = ratio / (1 + ratio);
     const isAnomaly = ratio >= 1;
     const topTags: TagContribution[] = [];
@@ -427,6 +431,7 @@ export class DetectionStage {
     this.assetMv.push(null);
     this.assetMvStale.push(true);
     const c = a + 1;
+    const quietFromStart = this.opts.resumeLearningAfter;
     if (this.assetRatio.length < c) {
       const cap = Math.max(c, this.assetRatio.length * 2, 16);
       this.assetRatio = growFloat64(this.assetRatio, cap);
@@ -434,7 +439,9 @@ export class DetectionStage {
       this.assetSeen = growInt32(this.assetSeen, cap);
       this.assetAnomalous = growInt32(this.assetAnomalous, cap);
       this.assetBelow = growInt32(this.assetBelow, cap);
+      this.assetQuiet = growInt32(this.assetQuiet, cap);
     }
+    this.assetQuiet[a] = quietFromStart;
     return a;
   }
 

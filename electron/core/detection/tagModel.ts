@@ -3,6 +3,13 @@ import { QuantileSketch } from './quantileSketch';
 import { SeasonalProfiles } from './seasonal';
 import { clamp, growFloat64 } from './stats';
 
+/** Variogram updates are capped at this multiple of the current estimate once SETTLE samples were seen. */
+const ROBUST_CAP = 16;
+const SETTLE = 20;
+
+/** Upper bound of a calibrated statistic, so arithmetic on it stays finite. */
+export const MAX_STAT = 1e12;
+
 /**
  * Per-tag streaming detector, for many tags at once (one slot per tag, state in typed arrays).
  *
@@ -120,7 +127,8 @@ export class TagModels {
       if (learn && n >= this.opts.initSamples + 2 / this.opts.smoothing) this.sketch.add(slot, stat);
       if (n + 1 >= this.opts.warmupSamples) {
         const scale = this.sketch.value(slot);
-        u = scale > 0 ? stat / scale : stat > 0 ? Infinity : 0;
+        // A tag that never moved has scale 0: any movement is then as surprising as it gets.
+        u = scale > 0 ? Math.min(stat / scale, MAX_STAT) : stat > 0 ? MAX_STAT : 0;
       }
       if (seasonal && learn) seasonal.learn(slot, timestamp, e + offset);
     }
@@ -157,17 +165,25 @@ export class TagModels {
     const count = this.ringCount[slot]!;
     const pos = this.ringPos[slot]!;
     const memory = this.opts.memorySamples;
+    // Squared differences are capped at ROBUST_CAP times the current estimate (once it has
+    // settled): a mean of squares is not robust, and one wild step the gate let through would
+    // otherwise inflate the noise scale for thousands of samples. Genuine growth still gets
+    // through at up to ROBUST_CAP per step.
     if (count >= 1) {
       const prev = this.ring[base + ((pos + size - 1) % size)]!;
       const d = y - prev;
-      const a = Math.max(1 / (this.n1[slot]! += 1), 1 / memory);
-      this.g1[slot]! += a * (d * d - this.g1[slot]!);
+      const n1 = (this.n1[slot]! += 1);
+      const g = this.g1[slot]!;
+      const sq = n1 > SETTLE && d * d > ROBUST_CAP * g ? ROBUST_CAP * g : d * d;
+      this.g1[slot] = g + Math.max(1 / n1, 1 / memory) * (sq - g);
     }
     if (count >= this.lag) {
       const old = this.ring[base + ((pos + size - this.lag) % size)]!;
       const d = y - old;
-      const a = Math.max(1 / (this.nL[slot]! += 1), 1 / memory);
-      this.gL[slot]! += a * (d * d - this.gL[slot]!);
+      const nL = (this.nL[slot]! += 1);
+      const g = this.gL[slot]!;
+      const sq = nL > SETTLE && d * d > ROBUST_CAP * g ? ROBUST_CAP * g : d * d;
+      this.gL[slot] = g + Math.max(1 / nL, 1 / memory) * (sq - g);
     }
     this.ring[base + pos] = y;
     this.ringPos[slot] = (pos + 1) % size;

@@ -21,7 +21,7 @@ import { HistorianStore, type StoreLayout } from './store';
 import {
   DEFAULT_RESOLUTIONS,
   DEFAULT_RETENTION,
-  HOUR,
+  DAY,
   MINUTE,
   type AggregateQuery,
   type AggregateSeries,
@@ -81,7 +81,7 @@ function resolveOptions(options: HistorianOptions) {
   };
   const writer: WriterConfig = {
     chunkSamples: positive(options.chunkSamples, 4096, 'chunkSamples'),
-    maxChunkSpanMs: positive(options.maxChunkSpanMs, HOUR, 'maxChunkSpanMs'),
+    maxChunkSpanMs: positive(options.maxChunkSpanMs, DAY, 'maxChunkSpanMs'),
     sealIdleMs: positive(options.sealIdleMs, 15 * MINUTE, 'sealIdleMs'),
     segmentFanIn: 8,
     maxPendingSamples: positive(options.maxPendingSamples, 4_000_000, 'maxPendingSamples'),
@@ -343,7 +343,7 @@ export class Historian implements Disposable {
         this.ingest.attach(store, now);
         this.opened = opened;
         this.store = store;
-        this.queryEngine = new HistorianQueries(store, (tagId) => this.ingest.get(tagId), this.o.chartRawBudget === undefined ? undefined : () => this.o.chartRawBudget!);
+        this.queryEngine = new HistorianQueries(store, (tagId) => this.ingest.pendingOf(tagId), this.o.chartRawBudget === undefined ? undefined : () => this.o.chartRawBudget!);
       } catch (err) {
         opened.release();
         throw err;

@@ -26,7 +26,8 @@ import type {
  * - older parts whose finer data retention has removed go to the next coarser rollup
  *   ("horizons", see retention.ts), so a year-long trend stays complete.
  * Rollups cover sealed chunks only; the open chunk of each tag (at most one chunk of samples)
- * is read raw and folded in.
+ * is read raw and folded in, and so are sealed chunks too sparse to have rollups at the
+ * resolution asked (see coveredResolution in writer.ts).
  */
 
 export interface PendingSamples {
@@ -354,6 +355,11 @@ export class HistorianQueries {
         }
       } else {
         this.feedRollup(acc, column, id, part);
+        // Chunks too sparse to have rollups at this resolution are their own buckets.
+        for (const row of this.store.coveringInRange(id, part.resolutionMs, from, to)) {
+          const n = this.decodeRow(row);
+          addSamples(this.decodeBuffer, 0, n, true);
+        }
         for (const row of this.store.openInRange(id, from, to)) {
           const n = this.decodeRow(row);
           addSamples(this.decodeBuffer, 0, n, true);

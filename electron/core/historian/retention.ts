@@ -29,10 +29,16 @@ export function retentionStep(
   let deletedRows = 0;
   let more = false;
   store.write(() => {
-    if (policy.raw !== null) {
-      const cutoff = now - policy.raw;
-      store.setHorizon(0, cutoff);
-      const rows = store.expiredChunks(cutoff, batchRows);
+    if (policy.raw !== null) store.setHorizon(0, now - policy.raw);
+    // A chunk that stands in for rollups (covers > 0) lives as long as the longest of them.
+    let keep: number | null = policy.raw;
+    for (const covers of [0, ...store.layout.resolutions]) {
+      if (covers > 0) {
+        const rollupKeep = policy.rollups[covers];
+        keep = keep === null || rollupKeep === null || rollupKeep === undefined ? null : Math.max(keep, rollupKeep);
+      }
+      if (keep === null) break;
+      const rows = store.expiredChunks(covers, now - keep, batchRows);
       for (const row of rows) store.deleteChunk(row.id, row.n, row.bytes);
       deletedRows += rows.length;
       if (rows.length === batchRows) more = true;

@@ -30,7 +30,10 @@ export const migrations: readonly Migration[] = [
         );
         -- One row per chunk of consecutive samples of a tag. sealed = 0 marks the small
         -- segments of the open chunk, written at every flush; sealing merges them into one
-        -- chunk and writes its rollups. Every row spans at most meta.max_chunk_span_ms.
+        -- chunk and writes its rollups. Every row spans at most layout.maxChunkSpanMs.
+        -- covers = the coarsest rollup resolution (ms) at which this chunk has at most one
+        -- sample per bucket (0: none). Such buckets are the samples themselves, so they are not
+        -- stored twice: the chunk stands in for those rollups and is kept as long as they are.
         CREATE TABLE raw_chunk (
           id INTEGER PRIMARY KEY,
           tag INTEGER NOT NULL REFERENCES tag (id),
@@ -38,12 +41,15 @@ export const migrations: readonly Migration[] = [
           t1 REAL NOT NULL,
           n INTEGER NOT NULL,
           sealed INTEGER NOT NULL,
+          covers INTEGER NOT NULL DEFAULT 0,
           data BLOB NOT NULL
         );
         -- Covering index: range planning reads (t0, n) without touching the blobs.
         CREATE INDEX raw_chunk_by_tag ON raw_chunk (tag, t1, t0, n);
         CREATE INDEX raw_chunk_by_time ON raw_chunk (t1);
         CREATE INDEX raw_chunk_open ON raw_chunk (tag, id) WHERE sealed = 0;
+        CREATE INDEX raw_chunk_covering ON raw_chunk (tag, covers, t1) WHERE covers > 0;
+        CREATE INDEX raw_chunk_expiry ON raw_chunk (covers, t1) WHERE sealed = 1;
         -- Rollup buckets of one tag at one resolution (ms) in one aligned window (block, ms).
         CREATE TABLE rollup (
           id INTEGER PRIMARY KEY,

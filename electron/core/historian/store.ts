@@ -61,7 +61,11 @@ export class HistorianStore {
         `SELECT id, t0, t1, n, sealed, data FROM raw_chunk WHERE tag = ? AND sealed = 0 ORDER BY id`,
       ),
       chunkById: db.prepare<[number], ChunkRow>(`SELECT id, t0, t1, n, sealed, data FROM raw_chunk WHERE id = ?`),
-      chunkInsert: db.prepare(`INSERT INTO raw_chunk (tag, t0, t1, n, sealed, data) VALUES (?, ?, ?, ?, ?, ?)`),
+      chunkInsert: db.prepare(`INSERT INTO raw_chunk (tag, t0, t1, n, sealed, covers, data) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      coveringInRange: db.prepare<[number, number, number, number, number], ChunkRow>(
+        `SELECT id, t0, t1, n, sealed, data FROM raw_chunk
+          WHERE tag = ? AND covers = ? AND covers > 0 AND t1 >= ? AND t1 <= ? AND t0 <= ? ORDER BY t1`,
+      ),
       chunkDelete: db.prepare(`DELETE FROM raw_chunk WHERE id = ?`),
       rowsInRange: db.prepare<[number, number, number, number], ChunkRow>(
         `SELECT id, t0, t1, n, sealed, data FROM raw_chunk
@@ -90,8 +94,8 @@ export class HistorianStore {
            ON CONFLICT (res) DO UPDATE SET rows = rows + excluded.rows,
              bytes = bytes + excluded.bytes, items = items + excluded.items`,
       ),
-      expiredChunks: db.prepare<[number, number], { id: number; n: number; bytes: number }>(
-        `SELECT id, n, length(data) AS bytes FROM raw_chunk WHERE t1 < ? AND sealed = 1 ORDER BY t1 LIMIT ?`,
+      expiredChunks: db.prepare<[number, number, number], { id: number; n: number; bytes: number }>(
+        `SELECT id, n, length(data) AS bytes FROM raw_chunk WHERE covers = ? AND t1 < ? AND sealed = 1 ORDER BY t1 LIMIT ?`,
       ),
       expiredBlocks: db.prepare<[number, number, number], { id: number; n: number; bytes: number }>(
         `SELECT id, n, length(data) AS bytes FROM rollup WHERE res = ? AND block <= ? ORDER BY block LIMIT ?`,
@@ -182,8 +186,8 @@ export class HistorianStore {
     return this.s.chunkById.get(id);
   }
 
-  insertChunk(tag: number, t0: number, t1: number, n: number, sealed: boolean, data: Buffer): number {
-    const info = this.s.chunkInsert.run(tag, t0, t1, n, sealed ? 1 : 0, data);
+  insertChunk(tag: number, t0: number, t1: number, n: number, sealed: boolean, data: Buffer, covers = 0): number {
+    const info = this.s.chunkInsert.run(tag, t0, t1, n, sealed ? 1 : 0, covers, data);
     this.countUsage(0, 1, data.length, n);
     return Number(info.lastInsertRowid);
   }
@@ -239,9 +243,19 @@ export class HistorianStore {
     return this.s.blocksInRange.all(tag, res, fromBlock, toBlock);
   }
 
-  /** Up to `limit` sealed chunks that end before `cutoff`. */
-  expiredChunks(cutoff: number, limit: number): { id: number; n: number; bytes: number }[] {
-    return this.s.expiredChunks.all(cutoff, limit);
+  /** Up to `limit` sealed chunks with this `covers` value that end before `cutoff`. */
+  expiredChunks(covers: number, cutoff: number, limit: number): { id: number; n: number; bytes: number }[] {
+    return this.s.expiredChunks.all(covers, cutoff, limit);
+  }
+
+  /** Sealed chunks of a tag overlapping [from, to] that stand in for rollups at `res` (and finer). */
+  coveringInRange(tag: number, res: number, from: number, to: number): ChunkRow[] {
+    const rows: ChunkRow[] = [];
+    for (const covers of this.layout.resolutions) {
+      if (covers < res) continue;
+      rows.push(...this.s.coveringInRange.all(tag, covers, from, to + this.layout.maxChunkSpanMs, to));
+    }
+    return rows;
   }
 
   /** Up to `limit` blocks of `res` that end at or before `cutoff`. */

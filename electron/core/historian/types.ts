@@ -35,7 +35,7 @@ export interface HistorianOptions {
   retryIntervalMs?: number;
   /** Samples per sealed chunk (default 4096). */
   chunkSamples?: number;
-  /** Largest time span of one chunk (ms, default 1 h). */
+  /** Largest time span of one chunk (ms, default 1 day); range queries read at most this much extra. */
   maxChunkSpanMs?: number;
   /** Seal the open chunk of a tag idle this long (ms, default 15 min) so its rollups are stored. */
   sealIdleMs?: number;

@@ -3,14 +3,15 @@ import { Buckets, bucketize, coarsen, mergeBuckets } from './buckets';
 import { ByteWriter } from './codec/bytes';
 import { decodeChunkInto, encodeChunk, type SampleColumns } from './codec/chunk';
 import { decodeRollupBlock, encodeRollupBlock } from './codec/rollupBlock';
-import { allocColumns, copyColumns, isSortedByTime, sortByTime } from './columns';
+import { allocColumns, copyColumns, sortByTime } from './columns';
 import type { HistorianStore } from './store';
 
 /**
  * The ingest side of the historian.
  *
- * append() only copies samples into per-tag typed arrays (the "pending" queue): no SQL, no
- * allocation per sample. flush() writes everything pending in ONE transaction:
+ * append() only copies the batch's columns to the end of one in-memory log (the "pending"
+ * queue): no SQL, no per-tag work, no allocation per sample. flush() groups the log by tag (a
+ * counting sort, which keeps arrival order) and writes everything in ONE transaction:
  * - each tag's new samples become a small "segment" row of its open chunk, so they are durable
  *   at commit (the durability bound is the flush interval);
  * - segments of a tag are merged as they pile up (8 segments of one size class become one of the
@@ -40,47 +41,24 @@ interface Segment {
   bytes: number;
 }
 
-/** Everything the historian holds for one tag. */
+/** What the historian knows about one tag's storage. Its pending samples are in the log. */
 export class TagBuffer {
   /** Database id, null until the tag row exists in the current file. */
   id: number | null = null;
-  // Pending samples, arrival order.
-  t = new Float64Array(16);
-  v = new Float64Array(16);
-  q = new Uint32Array(16);
-  n = 0;
-  pendingSorted = true;
   // The open chunk on disk (committed segments).
   segments: Segment[] = [];
   openN = 0;
   openT0 = Infinity;
   openT1 = -Infinity;
   openSorted = true;
+  /** Clock time of the last flush that carried samples of this tag. */
   lastAppendAt = 0;
 
-  constructor(readonly name: string) {}
-
-  push(t: number, v: number, q: number): void {
-    if (this.n === this.t.length) this.grow();
-    const i = this.n++;
-    if (i > 0 && t < this.t[i - 1]!) this.pendingSorted = false;
-    this.t[i] = t;
-    this.v[i] = v;
-    this.q[i] = q;
-  }
-
-  private grow(): void {
-    const c = this.t.length * 2;
-    const t = new Float64Array(c);
-    t.set(this.t);
-    const v = new Float64Array(c);
-    v.set(this.v);
-    const q = new Uint32Array(c);
-    q.set(this.q);
-    this.t = t;
-    this.v = v;
-    this.q = q;
-  }
+  constructor(
+    readonly name: string,
+    /** Index in the ingest buffer's tag table (what the log stores per sample). */
+    readonly index: number,
+  ) {}
 
   resetOpenChunk(): void {
     this.segments = [];
@@ -88,26 +66,6 @@ export class TagBuffer {
     this.openT0 = Infinity;
     this.openT1 = -Infinity;
     this.openSorted = true;
-  }
-
-  /** Drops the first `count` pending samples (they were committed). */
-  consumePending(count: number): void {
-    if (count >= this.n) {
-      this.n = 0;
-      this.pendingSorted = true;
-      // Give back memory after a long outage filled the queue.
-      if (this.t.length > 65536) {
-        this.t = new Float64Array(16);
-        this.v = new Float64Array(16);
-        this.q = new Uint32Array(16);
-      }
-      return;
-    }
-    this.t.copyWithin(0, count, this.n);
-    this.v.copyWithin(0, count, this.n);
-    this.q.copyWithin(0, count, this.n);
-    this.n -= count;
-    this.pendingSorted = isSortedByTime(this.t, 0, this.n);
   }
 }
 
@@ -126,62 +84,206 @@ export interface FlushResult {
   sealedChunks: number;
 }
 
+/**
+ * The coarsest resolution (a prefix of the ladder) at which the sorted samples t[from, to)
+ * average at most two samples per occupied bucket, or 0. Reading those samples costs no more
+ * than reading buckets, so the chunk serves those resolutions itself instead of storing rollups
+ * that would be as large as the data (a 1 Hz tag at 1 s resolution).
+ */
+export function coveredResolution(t: Float64Array, from: number, to: number, resolutions: readonly number[]): number {
+  const n = to - from;
+  let covers = 0;
+  for (const res of resolutions) {
+    let buckets = 1;
+    let current = Math.floor(t[from]! / res);
+    for (let i = from + 1; i < to; i++) {
+      const b = Math.floor(t[i]! / res);
+      if (b !== current) {
+        buckets++;
+        current = b;
+      }
+    }
+    if (n > 2 * buckets) break;
+    covers = res;
+  }
+  return covers;
+}
+
 function levelOf(n: number, fanIn: number): number {
   return Math.floor(Math.log(Math.max(1, n)) / Math.log(fanIn) + 1e-9);
 }
 
 export class IngestBuffer {
-  private readonly tags = new Map<string, TagBuffer>();
-  private dirty: TagBuffer[] = [];
+  private readonly byName = new Map<string, TagBuffer>();
+  private readonly tags: TagBuffer[] = [];
   private readonly writer = new ByteWriter(1 << 16);
-  pendingTotal = 0;
+  // The pending log: one entry per sample, in arrival order.
+  private logTag = new Uint32Array(1024);
+  private logT = new Float64Array(1024);
+  private logV = new Float64Array(1024);
+  private logQ = new Uint32Array(1024);
+  private logN = 0;
+  /** Reused between flushes: the log grouped by tag. */
+  private groupScratch: SampleColumns = allocColumns(1024);
+  private lastDictionary: readonly string[] | null = null;
+  private lastIndexes = new Uint32Array(0);
 
   constructor(private readonly config: WriterConfig) {}
 
-  get(name: string): TagBuffer | undefined {
-    return this.tags.get(name);
+  get pendingTotal(): number {
+    return this.logN;
   }
 
-  all(): IterableIterator<TagBuffer> {
-    return this.tags.values();
+  get(name: string): TagBuffer | undefined {
+    return this.byName.get(name);
+  }
+
+  all(): readonly TagBuffer[] {
+    return this.tags;
   }
 
   private buffer(name: string): TagBuffer {
-    let buf = this.tags.get(name);
+    let buf = this.byName.get(name);
     if (!buf) {
-      buf = new TagBuffer(name);
-      this.tags.set(name, buf);
+      buf = new TagBuffer(name, this.tags.length);
+      this.byName.set(name, buf);
+      this.tags.push(buf);
     }
     return buf;
   }
 
-  append(batch: SampleBatch, now: number): AppendResult {
+  append(batch: SampleBatch, _now: number): AppendResult {
     const n = batch.length;
-    const room = Math.max(0, this.config.maxPendingSamples - this.pendingTotal);
+    const room = Math.max(0, this.config.maxPendingSamples - this.logN);
     const take = Math.min(n, room);
-    const buffers: TagBuffer[] = batch.tagIds.map((name) => this.buffer(name));
+    this.reserveLog(take);
+    const indexes = this.indexesFor(batch.tagIds);
+    const known = indexes.length;
     const { tagIndex, timestamps, values, quality } = batch;
-    let accepted = 0;
+    const logTag = this.logTag;
+    const logT = this.logT;
+    const logV = this.logV;
+    const logQ = this.logQ;
+    let at = this.logN;
     let rejected = 0;
     for (let i = 0; i < take; i++) {
-      const buf = buffers[tagIndex[i]!];
+      const k = tagIndex[i]!;
       const t = timestamps[i]!;
-      if (buf === undefined || !Number.isFinite(t)) {
+      // t - t is NaN for NaN and +-Infinity: a timestamp must be a finite number.
+      if (k >= known || t - t !== 0) {
         rejected++;
         continue;
       }
-      if (buf.n === 0) this.dirty.push(buf);
-      buf.push(t, values[i]!, quality[i]!);
-      buf.lastAppendAt = now;
-      accepted++;
+      logTag[at] = indexes[k]!;
+      logT[at] = t;
+      logV[at] = values[i]!;
+      logQ[at] = quality[i]!;
+      at++;
     }
-    this.pendingTotal += accepted;
+    const accepted = at - this.logN;
+    this.logN = at;
     return { accepted, dropped: n - take, rejected };
+  }
+
+  private reserveLog(extra: number): void {
+    const needed = this.logN + extra;
+    if (needed <= this.logT.length) return;
+    let c = this.logT.length * 2;
+    while (c < needed) c *= 2;
+    const grow = <T extends Uint32Array | Float64Array>(a: T, make: (size: number) => T): T => {
+      const next = make(c);
+      next.set(a.subarray(0, this.logN));
+      return next;
+    };
+    this.logTag = grow(this.logTag, (size) => new Uint32Array(size));
+    this.logT = grow(this.logT, (size) => new Float64Array(size));
+    this.logV = grow(this.logV, (size) => new Float64Array(size));
+    this.logQ = grow(this.logQ, (size) => new Uint32Array(size));
+  }
+
+  /**
+   * Tag-table indexes for a batch's dictionary. Producers usually send the same tags in the same
+   * order batch after batch; comparing the strings by identity is much cheaper than hashing them.
+   */
+  private indexesFor(tagIds: readonly string[]): Uint32Array {
+    const last = this.lastDictionary;
+    if (last && last.length === tagIds.length) {
+      let same = true;
+      for (let k = 0; k < tagIds.length; k++) {
+        if (last[k] !== tagIds[k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.lastIndexes;
+    }
+    const indexes = Uint32Array.from(tagIds, (name) => this.buffer(name).index);
+    this.lastDictionary = tagIds;
+    this.lastIndexes = indexes;
+    return indexes;
+  }
+
+  /** The pending samples of one tag, in arrival order (a copy; for queries). */
+  pendingOf(name: string): SampleColumns & { n: number } {
+    const buf = this.byName.get(name);
+    let n = 0;
+    if (buf) for (let i = 0; i < this.logN; i++) if (this.logTag[i] === buf.index) n++;
+    const out = { ...allocColumns(n), n };
+    if (n === 0) return out;
+    let k = 0;
+    for (let i = 0; i < this.logN; i++) {
+      if (this.logTag[i] !== buf!.index) continue;
+      out.t[k] = this.logT[i]!;
+      out.v[k] = this.logV[i]!;
+      out.q[k] = this.logQ[i]!;
+      k++;
+    }
+    return out;
+  }
+
+  /** Groups the log by tag, keeping arrival order within a tag (counting sort). */
+  private groupLog(): { cols: SampleColumns; start: Uint32Array; count: Uint32Array } {
+    const tagCount = this.tags.length;
+    const count = new Uint32Array(tagCount);
+    const n = this.logN;
+    const logTag = this.logTag;
+    for (let i = 0; i < n; i++) count[logTag[i]!]!++;
+    const start = new Uint32Array(tagCount);
+    let sum = 0;
+    for (let k = 0; k < tagCount; k++) {
+      start[k] = sum;
+      sum += count[k]!;
+    }
+    if (this.groupScratch.t.length < n) this.groupScratch = allocColumns(Math.max(n, this.groupScratch.t.length * 2));
+    const cols = this.groupScratch;
+    const next = start.slice();
+    const logT = this.logT;
+    const logV = this.logV;
+    const logQ = this.logQ;
+    for (let i = 0; i < n; i++) {
+      const j = next[logTag[i]!]!++;
+      cols.t[j] = logT[i]!;
+      cols.v[j] = logV[i]!;
+      cols.q[j] = logQ[i]!;
+    }
+    return { cols, start, count };
+  }
+
+  private clearLog(): void {
+    this.logN = 0;
+    // Give memory back after an outage filled the queue.
+    if (this.logT.length > 1 << 22) this.groupScratch = allocColumns(1024);
+    if (this.logT.length > 1 << 22) {
+      this.logTag = new Uint32Array(1024);
+      this.logT = new Float64Array(1024);
+      this.logV = new Float64Array(1024);
+      this.logQ = new Uint32Array(1024);
+    }
   }
 
   /** Loads the open chunks of the current file (after open or reopen). Pending samples stay. */
   attach(store: HistorianStore, now: number): void {
-    for (const buf of this.tags.values()) {
+    for (const buf of this.tags) {
       buf.id = null;
       buf.resetOpenChunk();
     }
@@ -205,11 +307,12 @@ export class IngestBuffer {
    * database error when the transaction fails; nothing in memory changes then.
    */
   flush(store: HistorianStore, now: number): FlushResult {
-    const work = this.dirty.filter((buf) => buf.n > 0);
-    for (const buf of this.tags.values()) {
-      if (buf.n === 0 && buf.segments.length > 0 && now - buf.lastAppendAt >= this.config.sealIdleMs) {
-        work.push(buf);
-      }
+    const grouped = this.logN > 0 ? this.groupLog() : null;
+    const work: TagBuffer[] = [];
+    for (const buf of this.tags) {
+      const pn = grouped ? grouped.count[buf.index]! : 0;
+      if (pn > 0) work.push(buf);
+      else if (buf.segments.length > 0 && now - buf.lastAppendAt >= this.config.sealIdleMs) work.push(buf);
     }
     if (work.length === 0) return { samples: 0, tags: 0, sealedChunks: 0 };
     const afterCommit: (() => void)[] = [];
@@ -217,48 +320,54 @@ export class IngestBuffer {
     let sealedChunks = 0;
     store.write(() => {
       for (const buf of work) {
-        const outcome = this.flushTag(store, buf, now);
-        samples += outcome.samples;
+        const from = grouped ? grouped.start[buf.index]! : 0;
+        const pn = grouped ? grouped.count[buf.index]! : 0;
+        const outcome = this.flushTag(store, buf, grouped?.cols ?? allocColumns(0), from, pn, now);
+        samples += pn;
         sealedChunks += outcome.sealed;
         afterCommit.push(outcome.apply);
       }
     });
     for (const apply of afterCommit) apply();
-    this.dirty = [];
-    this.pendingTotal -= samples;
+    this.clearLog();
     return { samples, tags: work.length, sealedChunks };
   }
 
   private flushTag(
     store: HistorianStore,
     buf: TagBuffer,
+    all: SampleColumns,
+    from: number,
+    pn: number,
     now: number,
-  ): { samples: number; sealed: number; apply: () => void } {
+  ): { sealed: number; apply: () => void } {
     const id = buf.id ?? store.ensureTag(buf.name, now);
-    const pn = buf.n;
-    // The pending samples, sorted (stable) when they arrived out of order.
-    let pending: SampleColumns = { t: buf.t, v: buf.v, q: buf.q };
-    if (!buf.pendingSorted) {
-      pending = allocColumns(pn);
-      copyColumns(buf, 0, pn, pending, 0);
-      sortByTime(pending, 0, pn);
-    }
+    // This tag's pending samples, sorted (stable) when they arrived out of order.
+    const pending = allocColumns(0);
+    pending.t = all.t.subarray(from, from + pn);
+    pending.v = all.v.subarray(from, from + pn);
+    pending.q = all.q.subarray(from, from + pn);
+    sortByTime(pending, 0, pn);
     const pt0 = pn > 0 ? pending.t[0]! : Infinity;
     const pt1 = pn > 0 ? pending.t[pn - 1]! : -Infinity;
     const t0 = Math.min(buf.openT0, pt0);
     const t1 = Math.max(buf.openT1, pt1);
     const idle = pn === 0;
+    // A big flush (a fast tag) is sealed straight away: encoded once, rolled up once.
     const mustSeal =
-      idle || buf.openN + pn >= this.config.chunkSamples || t1 - t0 >= this.config.maxChunkSpanMs;
+      idle ||
+      pn * 8 >= this.config.chunkSamples ||
+      buf.openN + pn >= this.config.chunkSamples ||
+      t1 - t0 >= this.config.maxChunkSpanMs;
+    const force = idle || pn * 8 >= this.config.chunkSamples;
 
     if (mustSeal) {
-      const result = this.seal(store, id, buf, pending, pn, idle);
+      const result = this.seal(store, id, buf, pending, pn, force);
       return {
-        samples: pn,
         sealed: result.sealed,
         apply: () => {
           buf.id = id;
-          buf.consumePending(pn);
+          if (pn > 0) buf.lastAppendAt = now;
           buf.resetOpenChunk();
           if (result.remainder) this.addOpenSegment(buf, result.remainder, true);
         },
@@ -270,11 +379,10 @@ export class IngestBuffer {
     const merged = this.mergeTail(store, id, segments);
     const sortedAfter = buf.openSorted && (buf.segments.length === 0 || pt0 >= buf.openT1);
     return {
-      samples: pn,
       sealed: 0,
       apply: () => {
         buf.id = id;
-        buf.consumePending(pn);
+        buf.lastAppendAt = now;
         buf.segments = merged;
         buf.openN += pn;
         buf.openT0 = t0;
@@ -371,20 +479,31 @@ export class IngestBuffer {
       const complete = force || end < total || end - start >= chunkSamples;
       if (!complete) break;
       const data = encodeChunk(this.writer, cols, start, end);
-      store.insertChunk(id, t[start]!, t[end - 1]!, end - start, true, data);
+      const covers = coveredResolution(t, start, end, store.layout.resolutions);
+      store.insertChunk(id, t[start]!, t[end - 1]!, end - start, true, data, covers);
+      this.writeRollups(store, id, cols, start, end, covers);
       sealed++;
       start = end;
     }
-    if (start > 0) this.writeRollups(store, id, cols, 0, start);
     const remainder = start < total ? this.insertSegment(store, id, cols, start, total) : null;
     return { sealed, remainder };
   }
 
-  /** Folds the buckets of sorted samples cols[from, to) into the stored rollup blocks. */
-  private writeRollups(store: HistorianStore, id: number, cols: SampleColumns, from: number, to: number): void {
-    const resolutions = store.layout.resolutions;
+  /**
+   * Folds the buckets of sorted samples cols[from, to) into the stored rollup blocks, for the
+   * resolutions coarser than `covers` (the chunk itself stands in for the finer ones).
+   */
+  private writeRollups(
+    store: HistorianStore,
+    id: number,
+    cols: SampleColumns,
+    from: number,
+    to: number,
+    covers: number,
+  ): void {
     let previous: Buckets | null = null;
-    for (const res of resolutions) {
+    for (const res of store.layout.resolutions) {
+      if (res <= covers) continue;
       const buckets: Buckets = new Buckets(previous ? Math.ceil(previous.length / 4) + 1 : 64);
       if (previous) coarsen(previous, res, buckets);
       else bucketize(cols, from, to, res, buckets);

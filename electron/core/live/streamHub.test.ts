@@ -18,7 +18,12 @@ describe('StreamHub', () => {
     hub.subscribe(['a'], (m) => got.push(m));
     // 1,000 batches arriving within one second.
     for (let i = 0; i < 1000; i++) {
-      hub.publish(batch([['a', i, i], ['b', i, -i]]));
+      hub.publish(
+        batch([
+          ['a', i, i],
+          ['b', i, -i],
+        ]),
+      );
       clock.advance(1);
     }
     expect(got.length).toBeLessThanOrEqual(30);

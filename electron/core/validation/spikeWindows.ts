@@ -39,20 +39,35 @@ export class SpikeWindows {
     const w = this.size;
     const base = slot * w;
     const sorted = this.sorted;
-    let count = this.counts[slot]!;
+    const count = this.counts[slot]!;
     const pos = this.positions[slot]!;
     if (count === w) {
-      const old = this.ring[base + pos]!;
-      const at = lowerBound(sorted, base, base + count, old);
-      sorted.copyWithin(at, at + 1, base + count);
-      count--;
+      // Replace the oldest value in place, shifting only the values between its old and
+      // new position (plain loops: for 15 elements they beat a native copyWithin call).
+      let i = lowerBound(sorted, base, base + w, this.ring[base + pos]!);
+      if (value > sorted[i]!) {
+        while (i + 1 < base + w && sorted[i + 1]! < value) {
+          sorted[i] = sorted[i + 1]!;
+          i++;
+        }
+      } else {
+        while (i > base && sorted[i - 1]! > value) {
+          sorted[i] = sorted[i - 1]!;
+          i--;
+        }
+      }
+      sorted[i] = value;
+    } else {
+      let i = base + count;
+      while (i > base && sorted[i - 1]! > value) {
+        sorted[i] = sorted[i - 1]!;
+        i--;
+      }
+      sorted[i] = value;
+      this.counts[slot] = count + 1;
     }
-    const at = lowerBound(sorted, base, base + count, value);
-    sorted.copyWithin(at + 1, at, base + count);
-    sorted[at] = value;
-    this.counts[slot] = count + 1;
     this.ring[base + pos] = value;
-    this.positions[slot] = (pos + 1) % w;
+    this.positions[slot] = pos + 1 === w ? 0 : pos + 1;
   }
 
   /** Median of a full window. */

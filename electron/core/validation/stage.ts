@@ -40,7 +40,6 @@ export interface ValidationStageOptions {
 const RULE_COUNT = VALIDATION_RULES.length;
 const RULE_BITS = VALIDATION_RULES.map((r) => ValidationFlag[r]);
 const MAD_TO_SD = 1.4826;
-const MEAN_ABS_TO_SD = 1.2533;
 /** Memory (samples) of the long-run spread that floors the spike detector's scale. */
 const SPREAD_MEMORY = 1000;
 
@@ -234,8 +233,10 @@ export class ValidationStage {
 
   /**
    * Hampel identifier against the previous SPIKE_WINDOW samples. Its scale is floored by the
-   * tag's long-run spread, so a quantized signal whose window is briefly constant (MAD 0)
-   * does not turn its next ordinary step into a "spike".
+   * tag's long-run RMS deviation from the window median, which counts every sample: a
+   * quantized signal (a flow that reads 32 and now and then 33) has a window MAD of 0 most of
+   * the time, but its long-run RMS remembers the steps, so the next step is not a "spike".
+   * One real spike raises the RMS only briefly (memory SPREAD_MEMORY samples).
    */
   private checkSpike(slot: number, v: number, rules: TagRules): number {
     if (rules.spikeThreshold === 0) return 0;
@@ -244,10 +245,9 @@ export class ValidationStage {
     if (windows.isFull(slot)) {
       const median = windows.median(slot);
       const dev = v - median;
-      const scale = Math.max(MAD_TO_SD * windows.mad(slot, median), MEAN_ABS_TO_SD * this.spread[slot]!);
+      const scale = Math.max(MAD_TO_SD * windows.mad(slot, median), Math.sqrt(this.spread[slot]!));
       // Judge only once the long-run spread has seen a few windows' worth of samples.
-      const judge = this.spreadN[slot]! >= 2 * SPIKE_WINDOW;
-      if (judge && scale > 0 && Math.abs(dev) > rules.spikeThreshold * scale) {
+      if (this.spreadN[slot]! >= 2 * SPIKE_WINDOW && scale > 0 && Math.abs(dev) > rules.spikeThreshold * scale) {
         const sign = dev > 0 ? 1 : -1;
         const run = this.outlierSign[slot] === sign ? this.outlierRun[slot]! + 1 : 1;
         this.outlierRun[slot] = run;
@@ -257,9 +257,9 @@ export class ValidationStage {
       } else {
         this.outlierRun[slot] = 0;
         this.outlierSign[slot] = 0;
-        const a = Math.max(1 / (this.spreadN[slot]! += 1), 1 / SPREAD_MEMORY);
-        this.spread[slot]! += a * (Math.abs(dev) - this.spread[slot]!);
       }
+      const a = Math.max(1 / (this.spreadN[slot]! += 1), 1 / SPREAD_MEMORY);
+      this.spread[slot]! += a * (dev * dev - this.spread[slot]!);
     }
     windows.push(slot, v);
     return flag;

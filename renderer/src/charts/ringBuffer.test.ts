@@ -78,6 +78,13 @@ describe('SampleRingBuffer', () => {
     expect([...b.toColumns().t]).toEqual([1]);
   });
 
+  it('tells the time at a logical index, oldest first, across the wrap point', () => {
+    const b = new SampleRingBuffer(3);
+    fill(b, [1, 2, 3, 4]);
+    expect([b.timeAt(0), b.timeAt(1), b.timeAt(2)]).toEqual([2, 3, 4]);
+    expect(() => b.timeAt(3)).toThrow(RangeError);
+  });
+
   it('rejects a capacity that is not a positive integer', () => {
     expect(() => new SampleRingBuffer(0)).toThrow(RangeError);
     expect(() => new SampleRingBuffer(2.5)).toThrow(RangeError);

@@ -5,7 +5,12 @@ import { allocateColumns, type SampleColumns, type SampleRingBuffer } from './ri
 export const MARKER_Y = 0.04;
 
 /** uPlot's aligned data for one strip: x, the Good line, Uncertain markers, Bad markers. */
-export type StripData = [x: Float64Array, good: (number | null)[], uncertain: (number | null)[], bad: (number | null)[]];
+export type StripData = [
+  x: Float64Array,
+  good: (number | null)[],
+  uncertain: (number | null)[],
+  bad: (number | null)[],
+];
 
 /**
  * Turns a tag's ring buffer into what its strip chart draws, reusing the same arrays frame
@@ -22,6 +27,8 @@ export class StripDataBuilder {
   private readonly good: (number | null)[] = [];
   private readonly uncertain: (number | null)[] = [];
   private readonly bad: (number | null)[] = [];
+  /** Whether the last point of the latest build is the held value, not a real sample. */
+  heldPoint = false;
 
   constructor(capacity: number) {
     this.columns = allocateColumns(capacity + 1); // + the held point at the right edge
@@ -43,7 +50,9 @@ export class StripDataBuilder {
       this.bad[i] = severity === 'bad' ? MARKER_Y : null;
     }
     const last = n - 1;
+    this.heldPoint = false;
     if (n > 0 && this.good[last] !== null && t[last]! < windowEnd) {
+      this.heldPoint = true;
       t[n] = windowEnd;
       this.good.push(this.good[last]!);
       this.uncertain.push(null);
@@ -52,4 +61,28 @@ export class StripDataBuilder {
     }
     return [t.subarray(0, n), this.good, this.uncertain, this.bad];
   }
+}
+
+/**
+ * The y range of a strip from its data's min and max (null when it has none in view). A flat
+ * line (a steady tag) is centred in the tag's configured range when it lies inside it, else
+ * given a 1 % margin, instead of uPlot's default of a span many times the value.
+ */
+export function yRange(
+  min: number | null,
+  max: number | null,
+  tagRange: { low: number; high: number } | null,
+): [number, number] {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) {
+    return tagRange && tagRange.high > tagRange.low ? [tagRange.low, tagRange.high] : [0, 1];
+  }
+  const span = max - min;
+  if (span <= Math.abs(max) * 1e-9) {
+    if (tagRange && tagRange.high > tagRange.low && min >= tagRange.low && max <= tagRange.high) {
+      return [tagRange.low, tagRange.high];
+    }
+    const pad = Math.abs(min) * 0.01 || 1;
+    return [min - pad, max + pad];
+  }
+  return [min - span * 0.05, max + span * 0.05];
 }

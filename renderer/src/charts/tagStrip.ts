@@ -3,7 +3,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { Tag } from '../../../shared/domain';
 import { formatValue, latestLabel } from './format';
 import type { SampleRingBuffer } from './ringBuffer';
-import { StripDataBuilder } from './stripData';
+import { StripDataBuilder, yRange } from './stripData';
 import { chartRedrawIntervalMs } from './timeWindow';
 
 /** Where a strip writes: the chart host and the header texts React rendered for it. */
@@ -24,7 +24,6 @@ const theme = {
   bad: '#ff5252',
 };
 
-
 /**
  * One tag's small-multiple strip chart: a uPlot instance created once per selection, fed with
  * setData only when its buffer changed, scrolled with setScale when only time moved on.
@@ -38,6 +37,8 @@ export class TagStrip {
   private windowEndMs = 0;
   private drawnVersion = -1;
   private lastChartDraw = -Infinity;
+  /** Whether the chart currently shows no samples: then new data is drawn at once, unthrottled. */
+  private drawnEmpty = true;
   /** Off-screen strips keep their latest value current but skip painting the chart. */
   private onScreen = true;
   private lastNote = '';
@@ -64,6 +65,7 @@ export class TagStrip {
       padding: [6, 16, 0, 0],
       scales: {
         x: { time: true, range: () => [this.windowStart, this.windowEndMs] },
+        y: { range: (_u, min, max) => yRange(min, max, tag.range) },
         quality: { auto: false, range: [0, 1] },
       },
       axes: [
@@ -92,7 +94,16 @@ export class TagStrip {
           label: unit ? `${tag.name} (${unit})` : tag.name,
           stroke: theme.line,
           width: 1.5,
-          points: { size: 4, fill: theme.line }, // drawn by uPlot only where samples are sparse
+          // Dots are drawn by uPlot only where samples are sparse; never on the held value.
+          points: {
+            size: 4,
+            fill: theme.line,
+            filter: (u, seriesIdx, show) => {
+              if (!show || !this.data.heldPoint) return null;
+              const last = u.data[0].length - 1;
+              return Array.from({ length: last }, (_, i) => i);
+            },
+          },
           spanGaps: false,
         },
         markerSeries('Uncertain quality', theme.uncertain),
@@ -114,13 +125,16 @@ export class TagStrip {
     const changed = version !== this.drawnVersion;
     if (!changed && windowEnd === this.windowEndMs) return;
     const plotWidth = this.plot.width - 72; // minus the y axis and padding
-    if (now - this.lastChartDraw < chartRedrawIntervalMs(this.windowMs, plotWidth)) return;
+    if (!this.drawnEmpty && now - this.lastChartDraw < chartRedrawIntervalMs(this.windowMs, plotWidth))
+      return;
     this.lastChartDraw = now;
     this.windowEndMs = windowEnd;
     this.windowStart = windowEnd - this.windowMs;
     if (changed) {
       this.drawnVersion = version;
-      this.plot.setData(this.data.build(this.buffer, this.windowStart, this.windowEndMs));
+      const data = this.data.build(this.buffer, this.windowStart, this.windowEndMs);
+      this.drawnEmpty = data[0].length === 0;
+      this.plot.setData(data);
     } else {
       this.plot.setScale('x', { min: this.windowStart, max: this.windowEndMs });
     }

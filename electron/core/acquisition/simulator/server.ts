@@ -1,4 +1,5 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -32,9 +33,27 @@ export function defaultPkiDir(): string {
 function preparePkiDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const uid = typeof process.getuid === 'function' ? process.getuid() : null;
-  if (uid !== null && statSync(dir).uid !== uid) {
+  if (uid === null) return; // Windows: the per-user temp folder is private already
+  const stat = statSync(dir);
+  if (stat.uid !== uid) {
     throw new Error(`Simulator PKI folder ${dir} belongs to another user; pass pkiDir to use another folder`);
   }
+  if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+/**
+ * Fails at once when the port is taken, instead of after the second or so node-opcua spends
+ * loading its nodeset. The server's own listen still reports a port taken in between.
+ */
+export function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createTcpServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`Cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err })),
+    );
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }
 
 function isWildcard(host: string): boolean {
@@ -48,6 +67,7 @@ function isWildcard(host: string): boolean {
  * client certificates are accepted, so nothing ever waits for a trust decision.
  */
 export async function createServer(settings: ServerSettings): Promise<OPCUAServer> {
+  await assertPortFree(settings.host, settings.port);
   const pkiDir = settings.pkiDir ?? defaultPkiDir();
   preparePkiDir(pkiDir);
   const serverCertificateManager = new OPCUACertificateManager({

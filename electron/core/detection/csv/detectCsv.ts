@@ -70,7 +70,14 @@ export async function detectCsv(options: DetectCsvOptions): Promise<DetectCsvSum
   // The first data row decides the default columns; it is then scored like every other row.
   const firstRow = await rows.next();
   const first = firstRow.done ? null : firstRow.value;
-  const { timeIndex, columnIndexes, skipped } = chooseColumns(table, first, options);
+  let chosen: ReturnType<typeof chooseColumns>;
+  try {
+    chosen = chooseColumns(table, first, options);
+  } catch (err) {
+    await rows.return(undefined);
+    throw err;
+  }
+  const { timeIndex, columnIndexes, skipped } = chosen;
   const columns = columnIndexes.map((i) => table.header[i]!);
   const pipeline = new DetectionPipeline({
     validation: { clock: options.clock ?? systemClock },

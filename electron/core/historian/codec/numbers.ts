@@ -62,7 +62,7 @@ function allFloat32(src: ArrayLike<number>, start: number, end: number): boolean
   for (let i = start; i < end; i++) {
     const v = src[i]!;
     // NaN payloads are not preserved through float32, so NaN forces float64.
-    if (Math.fround(v) !== v || Object.is(v, -0)) return false;
+    if (Math.fround(v) !== v) return false;
   }
   return true;
 }
@@ -83,7 +83,9 @@ export function encodeNumbers(
     return;
   }
   const rewindTo = w.pos;
-  if (tryDecimal(w, src, start, end, options)) {
+  const decimal = tryDecimal(w, src, start, end, options);
+  if (!decimal) w.pos = rewindTo;
+  else {
     const used = w.pos - rewindTo;
     // A column of wild decimals can cost more than raw floats; keep the smaller encoding.
     if (used <= n * 4 + 16) return;
@@ -110,68 +112,98 @@ function tryDecimal(
 ): boolean {
   const n = end - start;
   const maxExponent = options.maxExponent ?? MAX_EXPONENT;
-  // Pick the exponent from an evenly spread sample, then verify every value.
+  // Pick the exponent from a spread sample (an odd stride, so periodic data is not sampled in
+  // phase); if that leaves too many exceptions, from every value.
   let exponent = -1;
-  const step = Math.max(1, Math.floor(n / SAMPLE_SIZE));
+  const step = Math.max(1, Math.floor(n / SAMPLE_SIZE)) | 1;
   for (let i = start; i < end; i += step) {
     const e = decimalExponent(src[i]!, maxExponent);
     if (e > exponent) exponent = e;
   }
   if (exponent < 0) return false;
+  if (scaleAndWrite(w, src, start, end, exponent, options.order)) return true;
+  let full = -1;
+  for (let i = start; i < end; i++) {
+    const e = decimalExponent(src[i]!, maxExponent);
+    if (e > full) full = e;
+  }
+  return full > exponent && scaleAndWrite(w, src, start, end, full, options.order);
+}
+
+/** Writes the column as scaled decimals; false (nothing written) when the scheme does not fit. */
+function scaleAndWrite(
+  w: ByteWriter,
+  src: ArrayLike<number>,
+  start: number,
+  end: number,
+  exponent: number,
+  order: 1 | 2,
+): boolean {
+  const n = end - start;
   const p = POW10[exponent]!;
 
-  // First pass: find exceptions (values the scaling does not reproduce bit for bit).
+  // First pass: scale, and note the exceptions (values the scaling does not reproduce bit for
+  // bit). Exceptions repeat the previous integer, a zero delta.
+  const ks = scratchFor(n);
   let exceptions: number[] | null = null;
-  for (let i = start; i < end; i++) {
-    const v = src[i]!;
+  let previous = 0;
+  for (let i = 0; i < n; i++) {
+    const v = src[start + i]!;
     const k = Math.round(v * p);
-    if (k / p !== v || Math.abs(k) > MAX_SCALED || Object.is(v, -0)) {
-      (exceptions ??= []).push(i - start);
+    if (k / p === v && k <= MAX_SCALED && k >= -MAX_SCALED && (v !== 0 || 1 / v > 0)) {
+      ks[i] = k;
+      previous = k;
+    } else {
+      (exceptions ??= []).push(i);
+      ks[i] = previous;
     }
   }
   const exceptionCount = exceptions?.length ?? 0;
   if (exceptionCount > n * MAX_EXCEPTION_SHARE + 1) return false;
 
+  const rewindTo = w.pos;
   w.u8(Mode.Decimal);
   w.u8(exponent);
   w.uvarint(exceptionCount);
   if (exceptions) {
-    let previous = 0;
+    let last = 0;
     for (const index of exceptions) {
-      w.uvarint(index - previous);
+      w.uvarint(index - last);
       w.f64(src[start + index]!);
-      previous = index;
+      last = index;
     }
   }
-  // Second pass: the integer stream. Exceptions repeat the previous integer (a zero delta).
+  if (writeIntStream(w, ks, n, order)) return true;
+  w.pos = rewindTo;
+  return false;
+}
+
+let scratch = new Float64Array(4096);
+function scratchFor(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+  return scratch;
+}
+
+/** Tokens beyond this lose precision once zigzagged (2 * 2^52 = 2^53). */
+const MAX_TOKEN = 2 ** 52;
+
+/**
+ * Integers as zigzag varints of their deltas (order 1) or deltas of deltas (order 2), zero runs
+ * collapsed. False when a token is too large to store exactly (wildly jumping values).
+ */
+function writeIntStream(w: ByteWriter, ks: Float64Array, n: number, order: 1 | 2): boolean {
   w.reserve(n * 8 + 16);
-  let nextException = exceptions ? exceptions[0]! : -1;
-  let exceptionCursor = 0;
-  let previousK = 0;
+  w.uvarintUnchecked(zigzag(ks[0]!));
+  let previousK = ks[0]!;
   let previousDelta = 0;
   let zeroRun = 0;
-  const order = options.order;
-  for (let i = 0; i < n; i++) {
-    let k: number;
-    if (i === nextException) {
-      k = previousK;
-      exceptionCursor++;
-      nextException = exceptions![exceptionCursor] ?? -1;
-    } else {
-      k = Math.round(src[start + i]! * p);
-    }
-    let token: number;
-    if (i === 0) {
-      token = k;
-    } else if (order === 1) {
-      token = k - previousK;
-    } else {
-      const delta = k - previousK;
-      token = i === 1 ? delta : delta - previousDelta;
-      previousDelta = delta;
-    }
+  for (let i = 1; i < n; i++) {
+    const k = ks[i]!;
+    const delta = k - previousK;
+    const token = order === 1 || i === 1 ? delta : delta - previousDelta;
+    previousDelta = delta;
     previousK = k;
-    if (token === 0 && i > 0) {
+    if (token === 0) {
       zeroRun++;
       continue;
     }
@@ -180,6 +212,7 @@ function tryDecimal(
       w.uvarintUnchecked(zeroRun - 1);
       zeroRun = 0;
     }
+    if (token > MAX_TOKEN || token < -MAX_TOKEN) return false;
     w.uvarintUnchecked(zigzag(token));
   }
   if (zeroRun > 0) {

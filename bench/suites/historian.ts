@@ -1,0 +1,245 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { SampleBatch } from '../../shared/samples';
+import { openHistorian, type Historian } from '../../electron/core/historian';
+import type { BenchFigures, BenchOptions } from './index';
+
+/**
+ * Historian benchmark (issue 4).
+ *
+ * Workload: 1000 tags sampled at 1 Hz, as the acquisition delivers them: one SampleBatch per
+ * second of data holding one sample of every tag, values with two decimals (a drifting sensor
+ * reading), timestamps on whole milliseconds with a fixed phase and +-2 ms jitter, status Good
+ * with short Uncertain runs. Batches are appended as fast as the historian takes them and
+ * flushed every 500 ms of wall time, as the flush timer does; the time includes every commit
+ * (WAL, synchronous=FULL, like production).
+ *
+ * Figures:
+ * - historian.write_samples_per_s: samples appended and committed per second of wall time.
+ * - historian.baseline_rows_per_s: the same samples through the naive design, one row per
+ *   sample with a prepared INSERT into an indexed table, same commits, same pragmas.
+ * - historian.write_ratio_vs_rows: the first over the second (both measured in this run).
+ * - historian.query_1y_ms: a 2000-pixel M4 chart over one year of one 1 Hz tag, median of
+ *   repeated queries (warm cache).
+ * - historian.bytes_per_sample: database size (after a WAL checkpoint) over samples stored,
+ *   for that year; includes rollups, indexes and free pages.
+ * The short run (tests) uses 100 tags and a year of one tag at one sample per minute.
+ */
+
+const DAY = 86_400_000;
+const FLUSH_MS = 500;
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+/** Generates batches of one sample per tag per `periodMs`, reusing nothing between batches. */
+class Workload {
+  readonly tagIds: string[];
+  private readonly level: Float64Array;
+  private readonly phase: Float64Array;
+  private readonly uncertainUntil: Float64Array;
+  private readonly rnd = lcg(42);
+  private step = 0;
+
+  constructor(
+    readonly tags: number,
+    readonly start: number,
+    readonly periodMs: number,
+  ) {
+    this.tagIds = Array.from({ length: tags }, (_, i) => `site/area${i % 10}/asset${i % 100}/sensor${i}`);
+    this.level = Float64Array.from({ length: tags }, (_, i) => 20 + (i % 200));
+    this.phase = Float64Array.from({ length: tags }, () => Math.floor(this.rnd() * 900) + 50);
+    this.uncertainUntil = new Float64Array(tags);
+  }
+
+  next(): SampleBatch {
+    const n = this.tags;
+    const batch: SampleBatch = {
+      tagIndex: new Uint32Array(n),
+      timestamps: new Float64Array(n),
+      values: new Float64Array(n),
+      quality: new Uint32Array(n),
+      tagIds: this.tagIds,
+      correlationId: `bench-${this.step}`,
+      length: n,
+    };
+    const base = this.start + this.step * this.periodMs;
+    for (let k = 0; k < n; k++) {
+      this.level[k]! += (this.rnd() - 0.5) * 0.4 + Math.sin(this.step / 600 + k) * 0.05;
+      const jitter = Math.floor(this.rnd() * 5) - 2;
+      const t = base + this.phase[k]! + jitter;
+      if (this.rnd() < 0.0005) this.uncertainUntil[k] = t + 30_000;
+      batch.tagIndex[k] = k;
+      batch.timestamps[k] = t;
+      batch.values[k] = Math.round(this.level[k]! * 100) / 100;
+      batch.quality[k] = t < this.uncertainUntil[k]! ? 0x40000000 : 0;
+    }
+    this.step++;
+    return batch;
+  }
+}
+
+function tempDir(name: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `vigil-bench-${name}-`));
+}
+
+/** Feeds `count` batches, flushing every FLUSH_MS of wall time; returns samples per second. */
+function timedIngest(count: number, next: () => SampleBatch, append: (b: SampleBatch) => void, flush: () => void): number {
+  // Generate outside the timed region: the figure is about storing, not about making data.
+  const batches = Array.from({ length: count }, next);
+  const samples = batches.reduce((sum, b) => sum + b.length, 0);
+  const started = performance.now();
+  let lastFlush = started;
+  for (const batch of batches) {
+    append(batch);
+    const now = performance.now();
+    if (now - lastFlush >= FLUSH_MS) {
+      flush();
+      lastFlush = performance.now();
+    }
+  }
+  flush();
+  return samples / ((performance.now() - started) / 1000);
+}
+
+function baselineRowsPerSecond(tags: number, seconds: number): number {
+  const dir = tempDir('rows');
+  try {
+    const db = new Database(path.join(dir, 'rows.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec(`CREATE TABLE sample (tag INTEGER NOT NULL, t REAL NOT NULL, v REAL, q INTEGER NOT NULL);
+             CREATE INDEX sample_by_tag ON sample (tag, t);`);
+    const insert = db.prepare('INSERT INTO sample (tag, t, v, q) VALUES (?, ?, ?, ?)');
+    let pending: SampleBatch[] = [];
+    const write = db.transaction((batches: SampleBatch[]) => {
+      for (const b of batches) {
+        for (let i = 0; i < b.length; i++) insert.run(b.tagIndex[i]!, b.timestamps[i]!, b.values[i]!, b.quality[i]!);
+      }
+    });
+    const workload = new Workload(tags, Date.UTC(2024, 0, 1), 1000);
+    const rate = timedIngest(
+      seconds,
+      () => workload.next(),
+      (b) => pending.push(b),
+      () => {
+        write(pending);
+        pending = [];
+      },
+    );
+    db.close();
+    return rate;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function historianWritesPerSecond(tags: number, seconds: number): number {
+  const dir = tempDir('write');
+  const historian = openHistorian({ dataDir: dir, autoFlush: false });
+  try {
+    const workload = new Workload(tags, Date.UTC(2024, 0, 1), 1000);
+    return timedIngest(
+      seconds,
+      () => workload.next(),
+      (b) => historian.append(b),
+      () => historian.flush(),
+    );
+  } finally {
+    historian.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes a year of one tag (in day-sized slices to bound memory) and measures the chart. */
+function yearQuery(periodMs: number, log: (line: string) => void): { queryMs: number; bytesPerSample: number; samples: number } {
+  const dir = tempDir('year');
+  let historian: Historian | null = openHistorian({ dataDir: dir, autoFlush: false });
+  const start = Date.UTC(2023, 0, 1);
+  const end = start + 365 * DAY;
+  try {
+    const workload = new Workload(1, start, periodMs);
+    const perBatch = Math.max(1, Math.round(60_000 / periodMs));
+    let samples = 0;
+    let lastLog = performance.now();
+    while (start + samples * periodMs < end) {
+      // One batch per minute of data: 60 samples at 1 Hz.
+      const batch = mergeBatches(Array.from({ length: perBatch }, () => workload.next()));
+      historian.append(batch);
+      samples += batch.length;
+      if (samples % (perBatch * 1440) === 0) historian.flush();
+      if (performance.now() - lastLog > 5000) {
+        log(`historian: year written up to day ${Math.floor((samples * periodMs) / DAY)}`);
+        lastLog = performance.now();
+      }
+    }
+    historian.flush();
+    // Sizes after a checkpoint, as the file sits on disk between sessions.
+    historian.close();
+    historian = openHistorian({ dataDir: dir, autoFlush: false, integrityCheck: false });
+    const stats = historian.stats();
+    const timings: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const t0 = performance.now();
+      const [series] = historian.chart({ tagIds: [workload.tagIds[0]!], from: start, to: end, width: 2000 });
+      timings.push(performance.now() - t0);
+      if (!series || series.columns.t.length < 1900) throw new Error('year chart came back incomplete');
+    }
+    timings.sort((a, b) => a - b);
+    return { queryMs: timings[4]!, bytesPerSample: stats.fileBytes / samples, samples };
+  } finally {
+    historian?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function mergeBatches(batches: SampleBatch[]): SampleBatch {
+  const n = batches.reduce((sum, b) => sum + b.length, 0);
+  const out: SampleBatch = {
+    tagIndex: new Uint32Array(n),
+    timestamps: new Float64Array(n),
+    values: new Float64Array(n),
+    quality: new Uint32Array(n),
+    tagIds: batches[0]!.tagIds,
+    correlationId: batches[0]!.correlationId,
+    length: n,
+  };
+  let at = 0;
+  for (const b of batches) {
+    out.tagIndex.set(b.tagIndex.subarray(0, b.length), at);
+    out.timestamps.set(b.timestamps.subarray(0, b.length), at);
+    out.values.set(b.values.subarray(0, b.length), at);
+    out.quality.set(b.quality.subarray(0, b.length), at);
+    at += b.length;
+  }
+  return out;
+}
+
+export async function run(opts: BenchOptions): Promise<BenchFigures> {
+  const tags = opts.short ? 100 : 1000;
+  const writeSeconds = opts.short ? 1500 : 5000;
+  const baselineSeconds = opts.short ? 300 : 1000;
+
+  const writeRate = historianWritesPerSecond(tags, writeSeconds);
+  opts.log(`historian: ${Math.round(writeRate)} samples/s (${tags} tags x ${writeSeconds} s)`);
+  const baseline = baselineRowsPerSecond(tags, baselineSeconds);
+  opts.log(`historian: baseline one row per sample ${Math.round(baseline)} rows/s`);
+
+  const year = yearQuery(opts.short ? 60_000 : 1000, opts.log);
+  opts.log(`historian: year of ${year.samples} samples, chart ${year.queryMs.toFixed(1)} ms, ${year.bytesPerSample.toFixed(2)} B/sample`);
+
+  return {
+    'historian.write_samples_per_s': Math.round(writeRate),
+    'historian.baseline_rows_per_s': Math.round(baseline),
+    'historian.write_ratio_vs_rows': Number((writeRate / baseline).toFixed(2)),
+    'historian.query_1y_ms': Number(year.queryMs.toFixed(2)),
+    'historian.bytes_per_sample': Number(year.bytesPerSample.toFixed(3)),
+  };
+}
