@@ -22,6 +22,8 @@ export class QuantileSketch {
   private totals = new Float64Array(0);
   private sinceRefresh = new Float64Array(0);
   private cached = new Float64Array(0);
+  /** Highest non-empty bin per slot: the quantile search starts there, not at the top. */
+  private maxBin = new Float64Array(0);
   private capacity = 0;
 
   constructor(
@@ -37,6 +39,7 @@ export class QuantileSketch {
     this.totals = growFloat64(this.totals, capacity);
     this.sinceRefresh = growFloat64(this.sinceRefresh, capacity);
     this.cached = growFloat64(this.cached, capacity);
+    this.maxBin = growFloat64(this.maxBin, capacity);
     this.capacity = capacity;
   }
 
@@ -46,7 +49,9 @@ export class QuantileSketch {
 
   add(slot: number, value: number): void {
     const base = slot * BINS;
-    this.bins[base + binOf(value)]! += 1;
+    const bin = binOf(value);
+    this.bins[base + bin]! += 1;
+    if (bin > this.maxBin[slot]!) this.maxBin[slot] = bin;
     const total = (this.totals[slot]! += 1);
     if (total >= this.memory) {
       for (let b = 0; b < BINS; b++) this.bins[base + b]! *= 0.5;
@@ -66,6 +71,7 @@ export class QuantileSketch {
     this.totals[slot] = 0;
     this.sinceRefresh[slot] = 0;
     this.cached[slot] = 0;
+    this.maxBin[slot] = 0;
   }
 
   private refresh(slot: number): void {
@@ -76,7 +82,7 @@ export class QuantileSketch {
     // Walk down from the top: the upper quantile needs only the tail.
     const above = total * (1 - this.quantile);
     let seen = 0;
-    for (let b = BINS - 1; b >= 0; b--) {
+    for (let b = this.maxBin[slot]!; b >= 0; b--) {
       const c = this.bins[base + b]!;
       if (seen + c >= above) {
         // Log-linear interpolation inside the bin.

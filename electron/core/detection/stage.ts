@@ -295,13 +295,14 @@ export class DetectionStage {
   private rankTop(slot: number, value: number): void {
     const slots = this.topSlot;
     const values = this.topValue;
-    let at = slots.indexOf(slot);
-    if (at >= 0) {
-      if (value <= values[at]!) return;
-    } else {
-      at = TOP - 1;
-      if (value <= values[at]!) return;
+    let at = TOP - 1;
+    for (let k = 0; k < TOP; k++) {
+      if (slots[k] === slot) {
+        at = k;
+        break;
+      }
     }
+    if (value <= values[at]!) return;
     // Shift down from `at` to make room at the right place.
     let k = at;
     while (k > 0 && values[k - 1]! < value) {

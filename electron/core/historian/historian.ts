@@ -470,7 +470,7 @@ export class Historian implements Disposable {
    */
   async restore(source: string): Promise<{ movedAside: string | null; restored: ValidatedFile }> {
     if (this.closed) throw new Error('historian is closed');
-    this.flushQuietly();
+    // No flush first: what is pending goes into the restored file, not into the replaced one.
     this.closeDatabase();
     try {
       const result = await restoreDatabaseFile(this.file, source, { ...this.o.database, now: this.clock.now() });

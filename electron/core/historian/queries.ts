@@ -84,51 +84,42 @@ export class HistorianQueries {
     }
     const exclusive = options.toExclusive === true;
     const id = this.tagId(tagId);
-    let out = allocColumns(1024);
+    const parts: { id: number; cols: SampleColumns }[] = [];
     let at = 0;
-    let sorted = true;
+    let overlap = false;
     let maxT = -Infinity;
-    const put = (cols: SampleColumns, lo: number, hi: number): void => {
-      const need = at + (hi - lo);
-      if (need > out.t.length) {
-        const bigger = allocColumns(Math.max(need, out.t.length * 2));
-        bigger.t.set(out.t.subarray(0, at));
-        bigger.v.set(out.v.subarray(0, at));
-        bigger.q.set(out.q.subarray(0, at));
-        out = bigger;
-      }
-      if (hi > lo && cols.t[lo]! < maxT) sorted = false;
-      out.t.set(cols.t.subarray(lo, hi), at);
-      out.v.set(cols.v.subarray(lo, hi), at);
-      out.q.set(cols.q.subarray(lo, hi), at);
-      at += hi - lo;
-      if (hi > lo) maxT = Math.max(maxT, cols.t[hi - 1]!);
-    };
     if (id !== undefined) {
       for (const row of this.store.iterateRowsInRange(id, from, to)) {
         // Rows come in end-time order: once enough samples are in and this row starts after
         // all of them, no later row can hold an earlier sample.
         if (at >= limit && row.t0 > maxT) break;
         const n = this.decodeRow(row);
-        const lo = lowerBound(this.decodeBuffer.t, 0, n, from);
-        const hi = exclusive ? lowerBound(this.decodeBuffer.t, lo, n, to) : upperBound(this.decodeBuffer.t, lo, n, to);
-        put(this.decodeBuffer, lo, hi);
+        const t = this.decodeBuffer.t;
+        const lo = lowerBound(t, 0, n, from);
+        const hi = exclusive ? lowerBound(t, lo, n, to) : upperBound(t, lo, n, to);
+        if (hi <= lo) continue;
+        if (t[lo]! < maxT) overlap = true;
+        maxT = Math.max(maxT, t[hi - 1]!);
+        parts.push({ id: row.id, cols: sliceColumns(this.decodeBuffer, lo, hi) });
+        at += hi - lo;
       }
     }
     const p = this.pending(tagId);
     if (p && p.n > 0) {
-      for (let i = 0; i < p.n; i++) {
-        const t = p.t[i]!;
-        if (t >= from && (exclusive ? t < to : t <= to)) put(p, i, i + 1);
+      const keep = filterColumns(p, p.n, (t) => t >= from && (exclusive ? t < to : t <= to));
+      if (keep.t.length > 0) {
+        parts.push({ id: Infinity, cols: keep });
+        at += keep.t.length;
+        overlap = true;
       }
     }
-    if (!sorted) sortByTime(out, 0, at);
+    const all = concatInArrivalOrder(parts, overlap);
     const n = Math.min(at, limit);
     return {
       tagId,
-      t: out.t.slice(0, n),
-      v: out.v.slice(0, n),
-      q: out.q.slice(0, n),
+      t: all.t.slice(0, n),
+      v: all.v.slice(0, n),
+      q: all.q.slice(0, n),
       truncated: at > limit,
     };
   }
@@ -143,7 +134,7 @@ export class HistorianQueries {
     return tagIds.map((tagId) => {
       // Rows arrive newest first; they are laid out oldest first (then pending), so a stable
       // sort keeps arrival order for equal timestamps.
-      const stored: SampleColumns[] = [];
+      const parts: { id: number; cols: SampleColumns }[] = [];
       let collected = 0;
       let oldestRowStart = Infinity;
       const id = this.tagId(tagId);
@@ -153,40 +144,15 @@ export class HistorianQueries {
           if (collected >= limit && row.t1 < oldestRowStart) break;
           const n = this.decodeRow(row);
           const lo = upperBound(this.decodeBuffer.t, 0, n, since);
-          stored.push({
-            t: this.decodeBuffer.t.slice(lo, n),
-            v: this.decodeBuffer.v.slice(lo, n),
-            q: this.decodeBuffer.q.slice(lo, n),
-          });
+          parts.push({ id: row.id, cols: sliceColumns(this.decodeBuffer, lo, n) });
           collected += n - lo;
           oldestRowStart = Math.min(oldestRowStart, row.t0);
         }
       }
-      const parts = stored.reverse();
       const p = this.pending(tagId);
-      if (p && p.n > 0) {
-        const keep = allocColumns(p.n);
-        let k = 0;
-        for (let i = 0; i < p.n; i++) {
-          if (p.t[i]! > since) {
-            keep.t[k] = p.t[i]!;
-            keep.v[k] = p.v[i]!;
-            keep.q[k] = p.q[i]!;
-            k++;
-          }
-        }
-        parts.push({ t: keep.t.subarray(0, k), v: keep.v.subarray(0, k), q: keep.q.subarray(0, k) });
-      }
-      const total = parts.reduce((sum, part) => sum + part.t.length, 0);
-      const all = allocColumns(total);
-      let at = 0;
-      for (const part of parts) {
-        all.t.set(part.t, at);
-        all.v.set(part.v, at);
-        all.q.set(part.q, at);
-        at += part.t.length;
-      }
-      sortByTime(all, 0, total);
+      if (p && p.n > 0) parts.push({ id: Infinity, cols: filterColumns(p, p.n, (t) => t > since) });
+      const all = concatInArrivalOrder(parts, true);
+      const total = all.t.length;
       const start = Math.max(0, total - limit);
       return {
         tagId,
@@ -386,6 +352,44 @@ export class HistorianQueries {
       }
     }
   }
+}
+
+function sliceColumns(cols: SampleColumns, from: number, to: number): SampleColumns {
+  return { t: cols.t.slice(from, to), v: cols.v.slice(from, to), q: cols.q.slice(from, to) };
+}
+
+function filterColumns(cols: SampleColumns, n: number, keep: (t: number) => boolean): SampleColumns {
+  const out = allocColumns(n);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const t = cols.t[i]!;
+    if (!keep(t)) continue;
+    out.t[k] = t;
+    out.v[k] = cols.v[i]!;
+    out.q[k] = cols.q[i]!;
+    k++;
+  }
+  return sliceColumns(out, 0, k);
+}
+
+/**
+ * Concatenates row parts into one time-ordered series. When rows overlap in time (backfill,
+ * re-sent samples), they are laid out in the order they were stored (row id, pending last)
+ * before a stable sort, so samples with equal timestamps keep their arrival order.
+ */
+function concatInArrivalOrder(parts: { id: number; cols: SampleColumns }[], overlap: boolean): SampleColumns {
+  const ordered = overlap ? [...parts].sort((a, b) => a.id - b.id) : parts;
+  const total = parts.reduce((sum, part) => sum + part.cols.t.length, 0);
+  const all = allocColumns(total);
+  let at = 0;
+  for (const { cols } of ordered) {
+    all.t.set(cols.t, at);
+    all.v.set(cols.v, at);
+    all.q.set(cols.q, at);
+    at += cols.t.length;
+  }
+  if (overlap) sortByTime(all, 0, total);
+  return all;
 }
 
 function toColumnStats(acc: Buckets, nonEmptyOnly: boolean): ColumnStats {

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import { createTransport, type Transporter } from 'nodemailer';
 import { slackPayload } from './messages';
 import type { ChannelConfig, DesktopNotification, EmailChannelConfig, NotificationMessage, WebhookChannelConfig } from './schemas';
 
@@ -91,11 +91,11 @@ function retryAfterMs(header: string | null): number | null {
 export class EmailChannel implements NotificationChannel {
   readonly type = 'email' as const;
   readonly id: string;
-  private readonly transporter: nodemailer.Transporter;
+  private readonly transporter: Transporter;
 
   constructor(private readonly config: EmailChannelConfig) {
     this.id = config.id;
-    this.transporter = nodemailer.createTransport({
+    this.transporter = createTransport({
       host: config.host,
       port: config.port,
       secure: config.secure,

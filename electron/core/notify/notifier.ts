@@ -70,7 +70,6 @@ export class NotificationService implements Disposable {
     const routes = this.options.config.routes.filter((r) => r.events.includes('flood'));
     if (event.active) {
       this.floodActive = true;
-      this.held = [];
       const status = this.options.floodStatus?.() ?? {
         active: true,
         startedAt: event.startedAt,
@@ -116,7 +115,9 @@ export class NotificationService implements Disposable {
 
   private onActivate(alarm: AlarmView): void {
     const routes = this.routesFor(alarm, 'activate');
-    if (this.floodActive && this.options.config.floodSummary && alarm.priority !== 'critical') {
+    // The alarm that starts a flood is announced before the flood event: ask the engine.
+    const flooding = this.floodActive || (this.options.floodStatus?.().active ?? false);
+    if (flooding && this.options.config.floodSummary && alarm.priority !== 'critical') {
       this.held.push(alarm);
     } else if (routes.length) {
       this.deliver(routes, alarmMessage(alarm, 'alarm', this.context(alarm.priority)), alarm.priority);

@@ -245,9 +245,14 @@ export class ValidationStage {
     if (windows.isFull(slot)) {
       const median = windows.median(slot);
       const dev = v - median;
-      const scale = Math.max(MAD_TO_SD * windows.mad(slot, median), Math.sqrt(this.spread[slot]!));
+      const k = rules.spikeThreshold;
+      // The MAD only matters when the long-run RMS alone does not already clear the sample,
+      // which is rare: skip the merge otherwise.
+      const candidate = this.spreadN[slot]! >= 2 * SPIKE_WINDOW && dev * dev > k * k * this.spread[slot]!;
       // Judge only once the long-run spread has seen a few windows' worth of samples.
-      if (this.spreadN[slot]! >= 2 * SPIKE_WINDOW && scale > 0 && Math.abs(dev) > rules.spikeThreshold * scale) {
+      const scale = candidate ? Math.max(MAD_TO_SD * windows.mad(slot, median), Math.sqrt(this.spread[slot]!)) : 0;
+      // scale 0 = the signal never moved: its first change is a change, not a spike.
+      if (scale > 0 && Math.abs(dev) > k * scale) {
         const sign = dev > 0 ? 1 : -1;
         const run = this.outlierSign[slot] === sign ? this.outlierRun[slot]! + 1 : 1;
         this.outlierRun[slot] = run;
