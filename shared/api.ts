@@ -24,6 +24,14 @@ export type Health = z.infer<typeof HealthSchema>;
 
 const tagIdList = z.array(z.string().min(1)).min(1).max(1000);
 
+/** Validation results of one tag: samples flagged per rule since the core started. */
+export const DataQualitySchema = z.object({
+  tagId: z.string(),
+  stale: z.boolean(),
+  flagged: z.record(z.string(), z.number().int().nonnegative()),
+});
+export type DataQuality = z.infer<typeof DataQualitySchema>;
+
 export const commands = {
   listAssets: {
     input: z.object({}).strict(),
@@ -51,6 +59,11 @@ export const commands = {
   getHealth: {
     input: z.object({}).strict(),
     output: HealthSchema,
+    permission: 'view',
+  },
+  getDataQuality: {
+    input: z.object({ tagIds: tagIdList.optional() }).strict(),
+    output: z.array(DataQualitySchema),
     permission: 'view',
   },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType; permission: Permission }>;

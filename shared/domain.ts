@@ -10,6 +10,12 @@ export const TagSchema = z.object({
   range: z.object({ low: z.number(), high: z.number() }).nullable().default(null),
   /** Where the value comes from: the connection id and the OPC UA node id on that server. */
   source: z.object({ connectionId: z.string(), nodeId: z.string() }).nullable().default(null),
+  /**
+   * Absent or measured: read from equipment. anomaly: an anomaly score in [0, 1] computed by
+   * Vigil, for the tag named in `derivedFrom` or, when that is absent, for the whole asset.
+   */
+  kind: z.enum(['measured', 'anomaly']).optional(),
+  derivedFrom: z.string().optional(),
 });
 export type Tag = z.infer<typeof TagSchema>;
 

@@ -18,6 +18,7 @@ import type { BenchFigures, BenchOptions } from './index';
  * missed-alarm rate over all files together), computed from `vigil detect`'s own code path
  * with its fixed defaults. detection.skab_f1_all_anomalous: F1 of flagging every scored row,
  * the trivial baseline on this data (more than half the scored rows are anomalous).
+ * detection.skab_anomaly_free_flagged: share of rows flagged on SKAB's anomaly-free file.
  */
 export async function run(opts: BenchOptions): Promise<BenchFigures> {
   const figures: BenchFigures = { ...measureThroughput(opts) };
@@ -29,7 +30,32 @@ export async function run(opts: BenchOptions): Promise<BenchFigures> {
     figures['detection.skab_f1_all_anomalous'] = round(skab.f1AllAnomalous);
     figures['detection.skab_files'] = skab.files;
   }
+  const anomalyFree = await flaggedOnAnomalyFree(opts.log);
+  if (anomalyFree !== null) figures['detection.skab_anomaly_free_flagged'] = round(anomalyFree);
   return figures;
+}
+
+/**
+ * Share of rows flagged on SKAB's anomaly-free recording (2.6 h of normal operation, all
+ * eight sensors, nothing to fit on): how the defaults behave on long normal data, drift
+ * included. Not part of the leaderboard protocol.
+ */
+async function flaggedOnAnomalyFree(log: (line: string) => void): Promise<number | null> {
+  const file = path.join(SKAB_DIR, 'anomaly-free', 'anomaly-free.csv');
+  if (!existsSync(file)) return null;
+  let rows = 0;
+  let flagged = 0;
+  await detectCsv({
+    input: file,
+    output: null,
+    timeColumn: 'datetime',
+    onRow: (row) => {
+      rows++;
+      if (row.isAnomaly) flagged++;
+    },
+  });
+  log(`SKAB anomaly-free: ${flagged} of ${rows} rows flagged (${((100 * flagged) / rows).toFixed(1)}%)`);
+  return flagged / rows;
 }
 
 const TAGS = 1000;
@@ -39,7 +65,10 @@ export function measureThroughput(opts: BenchOptions): BenchFigures {
   const warmTicks = 300;
   const ticks = opts.short ? 200 : 2000;
   const values = syntheticSignals(TAGS, warmTicks + ticks);
-  const tagIds = Array.from({ length: TAGS }, (_, i) => `bench/asset-${Math.floor(i / TAGS_PER_ASSET)}/tag-${i}`);
+  const tagIds = Array.from(
+    { length: TAGS },
+    (_, i) => `bench/asset-${Math.floor(i / TAGS_PER_ASSET)}/tag-${i}`,
+  );
   const batch: SampleBatch = {
     tagIndex: Uint32Array.from({ length: TAGS }, (_, i) => i),
     timestamps: new Float64Array(TAGS),
@@ -183,7 +212,8 @@ export async function evaluateSkab(options: {
       onRow: (row) => (predicted[row.index] = row.isAnomaly),
       ...(options.detector ? { detector: options.detector } : {}),
     });
-    if (predicted.length !== labels.length) throw new Error(`${file}: ${predicted.length} outputs for ${labels.length} rows`);
+    if (predicted.length !== labels.length)
+      throw new Error(`${file}: ${predicted.length} outputs for ${labels.length} rows`);
     for (let i = SKAB_FIT_ROWS; i < labels.length; i++) {
       const p = predicted[i]!;
       if (labels[i]) {
@@ -196,7 +226,17 @@ export async function evaluateSkab(options: {
   const f1 = (2 * tp) / (2 * tp + fp + fn);
   const positives = tp + fn;
   const f1AllAnomalous = (2 * positives) / (2 * positives + fp + tn);
-  const result = { files: files.length, f1, far: fp / (fp + tn), mar: fn / (fn + tp), f1AllAnomalous, tp, fp, fn, tn };
+  const result = {
+    files: files.length,
+    f1,
+    far: fp / (fp + tn),
+    mar: fn / (fn + tp),
+    f1AllAnomalous,
+    tp,
+    fp,
+    fn,
+    tn,
+  };
   options.log(
     `SKAB ${files.length} files: F1 ${f1.toFixed(3)}, FAR ${(100 * result.far).toFixed(1)}%, ` +
       `MAR ${(100 * result.mar).toFixed(1)}% (TP ${tp}, FP ${fp}, FN ${fn}, TN ${tn}); all-anomalous F1 ${f1AllAnomalous.toFixed(3)}`,
@@ -206,7 +246,9 @@ export async function evaluateSkab(options: {
 
 /** The `anomaly` column of a SKAB file ("1.0\r" in CRLF files: parsed numerically). */
 function readLabels(file: string): boolean[] {
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   const header = lines[0]!.split(';');
   const column = header.indexOf('anomaly');
   if (column < 0) throw new Error(`${file}: no "anomaly" column`);

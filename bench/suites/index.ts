@@ -18,4 +18,5 @@ export interface BenchSuite {
 
 export const suites: { name: string; load: () => Promise<{ run: BenchSuite['run'] }> }[] = [
   { name: 'pipeline', load: () => import('./pipeline') },
+  { name: 'detection', load: () => import('./detection') },
 ];

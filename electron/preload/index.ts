@@ -54,6 +54,7 @@ const vigil = {
   listTags: command('listTags'),
   getRecent: command('getRecent'),
   getHealth: command('getHealth'),
+  getDataQuality: command('getDataQuality'),
   subscribeLiveSamples: stream('liveSamples'),
 } satisfies VigilBridge;
 

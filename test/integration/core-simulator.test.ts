@@ -107,6 +107,33 @@ describe('core with the built-in simulator on loopback', () => {
     expect(messages.length).toBe(count);
   });
 
+  it('scores every engine for anomalies as derived tags and counts data-quality flags per tag', async () => {
+    const assets = await call<Asset[]>(core, 'listAssets', {});
+    const engine = assets.find((a) => a.kind === 'asset' && /engine/i.test(a.name))!;
+    const tags = await call<Tag[]>(core, 'listTags', { assetId: engine.id });
+    const score = tags.find((t) => t.kind === 'anomaly' && !t.derivedFrom)!;
+    expect(score.range).toEqual({ low: 0, high: 1 });
+    const t24Score = tags.find((t) => t.kind === 'anomaly' && t.derivedFrom?.endsWith('/t24'));
+    expect(t24Score).toBeDefined();
+    const [series] = await waitFor(
+      async () => {
+        const s = await call<Series[]>(core, 'getRecent', { tagIds: [score.id] });
+        return s[0] && s[0].v.length >= 5 ? s : null;
+      },
+      { what: 'anomaly scores' },
+    );
+    expect(series!.v.every((v) => v >= 0 && v <= 1)).toBe(true);
+
+    const quality = await call<{ tagId: string; stale: boolean; flagged: Record<string, number> }[]>(
+      core,
+      'getDataQuality',
+      {},
+    );
+    expect(quality.length).toBeGreaterThan(100);
+    expect(quality.every((q) => !q.tagId.includes('anomaly'))).toBe(true);
+    expect(quality.find((q) => q.tagId.endsWith('/t24'))).toMatchObject({ stale: false });
+  });
+
   it('refuses unknown tags with a clear error and keeps running', async () => {
     const result = await core.api.call('getRecent', { tagIds: ['no/such/tag'] });
     expect(result).toMatchObject({

@@ -44,7 +44,12 @@ async function startMailServer() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.server.address() as AddressInfo;
-  return { port, mails, rcptFailures, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    port,
+    mails,
+    rcptFailures,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 function header(raw: string, name: string): string | undefined {
@@ -68,14 +73,36 @@ async function setup(port: number, extra: Partial<NotificationsConfigInput> = {}
     catalog: new MapTagCatalog({ 'pump/vib': 'pump-7' }),
     config: {
       definitions: [
-        { id: 'pump.vib.hihi', kind: 'high_high', tagId: 'pump/vib', limit: 11, priority: 'critical', message: 'Pump 7 vibration high-high', suggestedAction: 'Stop the pump' },
-        { id: 'pump.vib.hi', kind: 'high', tagId: 'pump/vib', limit: 7, priority: 'low', message: 'Pump 7 vibration high' },
+        {
+          id: 'pump.vib.hihi',
+          kind: 'high_high',
+          tagId: 'pump/vib',
+          limit: 11,
+          priority: 'critical',
+          message: 'Pump 7 vibration high-high',
+          suggestedAction: 'Stop the pump',
+        },
+        {
+          id: 'pump.vib.hi',
+          kind: 'high',
+          tagId: 'pump/vib',
+          limit: 7,
+          priority: 'low',
+          message: 'Pump 7 vibration high',
+        },
       ],
     },
     events: bus,
   });
   engine.attach(bus);
-  const smtp = { type: 'email' as const, host: '127.0.0.1', port, secure: false, from: 'Vigil <vigil@plant.example.com>', timeoutMs: 5_000 };
+  const smtp = {
+    type: 'email' as const,
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    from: 'Vigil <vigil@plant.example.com>',
+    timeoutMs: 5_000,
+  };
   const n = createNotifications({
     clock,
     config: {
@@ -98,7 +125,8 @@ async function setup(port: number, extra: Partial<NotificationsConfigInput> = {}
     getAlarm: (id) => engine.find(id),
   });
   toClose.push({ close: () => n.dispose() });
-  const feed = (value: number, correlationId?: string) => bus.emit('samples', batchOf([['pump/vib', value]], clock.now(), correlationId));
+  const feed = (value: number, correlationId?: string) =>
+    bus.emit('samples', batchOf([['pump/vib', value]], clock.now(), correlationId));
   return { clock, engine, n, feed };
 }
 
@@ -111,7 +139,9 @@ describe('e-mail notifications (real SMTP listener on loopback)', () => {
     await n.queue.idle();
     expect(server.mails.map((m) => m.to)).toEqual([['shift@plant.example.com'], ['shift@plant.example.com']]);
     const critical = server.mails.find((m) => header(m.raw, 'Subject')?.includes('CRITICAL'))!;
-    expect(header(critical.raw, 'Subject')).toBe('[Vigil] [CRITICAL] pump.vib.hihi: Pump 7 vibration high-high');
+    expect(header(critical.raw, 'Subject')).toBe(
+      '[Vigil] [CRITICAL] pump.vib.hihi: Pump 7 vibration high-high',
+    );
     expect(header(critical.raw, 'X-Vigil-Correlation-Id')).toBe('batch-vib-1');
     expect(header(critical.raw, 'X-Priority')).toMatch(/^1/);
     expect(critical.from).toBe('vigil@plant.example.com');
@@ -123,7 +153,9 @@ describe('e-mail notifications (real SMTP listener on loopback)', () => {
     expect(server.mails).toHaveLength(3);
     const escalation = server.mails[2]!;
     expect(escalation.to).toEqual(['oncall@plant.example.com', 'manager@plant.example.com']);
-    expect(header(escalation.raw, 'Subject')).toBe('[Vigil] ESCALATION 1: [CRITICAL] pump.vib.hihi unacknowledged for 15 min');
+    expect(header(escalation.raw, 'Subject')).toBe(
+      '[Vigil] ESCALATION 1: [CRITICAL] pump.vib.hihi unacknowledged for 15 min',
+    );
     expect(header(escalation.raw, 'X-Vigil-Correlation-Id')).toBe('batch-vib-1');
 
     engine.acknowledge(['pump.vib.hihi'], 'bob');
@@ -162,7 +194,11 @@ describe('e-mail notifications (real SMTP listener on loopback)', () => {
     const { n, feed } = await setup(server.port, {}, Date.UTC(2025, 0, 6, 23, 15));
     feed(12);
     await n.queue.idle();
-    expect(server.mails.map((m) => header(m.raw, 'Subject'))).toEqual(['[Vigil] [CRITICAL] pump.vib.hihi: Pump 7 vibration high-high']);
-    expect(n.queue.list({ status: 'suppressed' }).map((d) => [d.message.alarmId, d.reason])).toEqual([['pump.vib.hi', 'quiet hours']]);
+    expect(server.mails.map((m) => header(m.raw, 'Subject'))).toEqual([
+      '[Vigil] [CRITICAL] pump.vib.hihi: Pump 7 vibration high-high',
+    ]);
+    expect(n.queue.list({ status: 'suppressed' }).map((d) => [d.message.alarmId, d.reason])).toEqual([
+      ['pump.vib.hi', 'quiet hours'],
+    ]);
   });
 });

@@ -49,7 +49,10 @@ afterEach(async () => {
   for (const c of toClose.splice(0).reverse()) await c.close();
 });
 
-async function setup(url: string, retry = { maxAttempts: 4, initialDelayMs: 1_000, maxDelayMs: 60_000, factor: 2 }) {
+async function setup(
+  url: string,
+  retry = { maxAttempts: 4, initialDelayMs: 1_000, maxDelayMs: 60_000, factor: 2 },
+) {
   const clock = new ManualClock(T0);
   const bus = new EventBus();
   const journal = new InMemoryAlarmJournal();
@@ -59,7 +62,15 @@ async function setup(url: string, retry = { maxAttempts: 4, initialDelayMs: 1_00
     catalog: new MapTagCatalog({ 'e1/temp': 'engine-1' }),
     config: {
       definitions: [
-        { id: 'e1.temp.hi', kind: 'high', tagId: 'e1/temp', limit: 100, priority: 'high', message: 'Engine 1 temperature high', suggestedAction: 'Reduce load' },
+        {
+          id: 'e1.temp.hi',
+          kind: 'high',
+          tagId: 'e1/temp',
+          limit: 100,
+          priority: 'high',
+          message: 'Engine 1 temperature high',
+          suggestedAction: 'Reduce load',
+        },
       ],
     },
     events: bus,
@@ -95,7 +106,10 @@ describe('webhook notifications (real HTTP receiver on loopback)', () => {
     expect(receiver.requests).toHaveLength(1);
     const { headers, body } = receiver.requests[0]!;
     expect(headers['content-type']).toBe('application/json');
-    const payload = body as { text: string; attachments: { color: string; fields: { title: string; value: string }[] }[] };
+    const payload = body as {
+      text: string;
+      attachments: { color: string; fields: { title: string; value: string }[] }[];
+    };
     expect(payload.text).toBe('[HIGH] e1.temp.hi: Engine 1 temperature high');
     expect(payload.attachments[0]!.color).toBe('#f08c00');
     expect(payload.attachments[0]!.fields).toEqual(
@@ -115,14 +129,23 @@ describe('webhook notifications (real HTTP receiver on loopback)', () => {
     const { n, raise, clock } = await setup(receiver.url);
     raise();
     await n.queue.idle();
-    expect(n.queue.list()[0]).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: T0 + 1_000, lastError: 'HTTP 503: no_service' });
+    expect(n.queue.list()[0]).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      nextAttemptAt: T0 + 1_000,
+      lastError: 'HTTP 503: no_service',
+    });
     clock.advance(999);
     await n.queue.idle();
     expect(receiver.requests).toHaveLength(1);
     clock.advance(1);
     await n.queue.idle();
     expect(receiver.requests).toHaveLength(2);
-    expect(n.queue.list()[0]).toMatchObject({ status: 'pending', attempts: 2, nextAttemptAt: T0 + 1_000 + 2_000 });
+    expect(n.queue.list()[0]).toMatchObject({
+      status: 'pending',
+      attempts: 2,
+      nextAttemptAt: T0 + 1_000 + 2_000,
+    });
     clock.advance(2_000);
     await n.queue.idle();
     expect(receiver.requests).toHaveLength(3);
@@ -153,18 +176,23 @@ describe('webhook notifications (real HTTP receiver on loopback)', () => {
     const [failed] = n.queue.failed();
     expect(failed).toMatchObject({ status: 'failed', attempts: 1, channelId: 'slack' });
     expect(failed!.reason).toMatch(/^Refused by the receiver: HTTP 404/);
-    expect(() => n.queue.retry('no-such-delivery')).toThrow(/No delivery/);
-    n.queue.retry(failed!.id);
+    expect(() => n.queue.retry('no-such-delivery', 'op')).toThrow(/No delivery/);
+    n.queue.retry(failed!.id, 'carol');
     await n.queue.idle();
-    expect(n.queue.get(failed!.id)).toMatchObject({ status: 'delivered' });
-    expect(() => n.queue.retry(failed!.id)).toThrow(/only a failed delivery/);
+    expect(n.queue.get(failed!.id)).toMatchObject({ status: 'delivered', retriedBy: 'carol', retriedAt: T0 });
+    expect(() => n.queue.retry(failed!.id, 'carol')).toThrow(/only a failed delivery/);
   });
 
   it('gives up on an unreachable receiver after the last attempt and lists it as failed', async () => {
     const receiver = await startReceiver();
     const url = receiver.url;
     await receiver.close(); // nothing listens on the port any more
-    const { n, raise, clock } = await setup(url, { maxAttempts: 3, initialDelayMs: 1_000, maxDelayMs: 60_000, factor: 2 });
+    const { n, raise, clock } = await setup(url, {
+      maxAttempts: 3,
+      initialDelayMs: 1_000,
+      maxDelayMs: 60_000,
+      factor: 2,
+    });
     raise();
     for (let i = 0; i < 3; i++) {
       await n.queue.idle();
@@ -188,7 +216,8 @@ describe('webhook notifications (real HTTP receiver on loopback)', () => {
     expect(journal.query({}).map((r) => r.transition)).toEqual(['activate', 'return', 'acknowledge']);
     expect(n.queue.list()[0]!.status).toBe('pending');
     // Wait until the request has reached the receiver, then let it answer.
-    for (let i = 0; i < 200 && receiver.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && receiver.requests.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     release();
     await n.queue.idle();
     expect(n.queue.list()[0]!.status).toBe('delivered');

@@ -38,6 +38,11 @@ and a message naming the line.`,
     .action(async (flags: DetectFlags) => {
       const { detectCsv } = await import('../../core/detection/csv/detectCsv');
       const { CsvInputError } = await import('../../core/detection/csv/csvTable');
+      // `vigil detect ... | head` closes stdout early: stop quietly instead of crashing.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(0);
+        throw err;
+      });
       const columns = flags.columns
         ?.split(',')
         .map((c) => c.trim())

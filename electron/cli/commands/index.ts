@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as bench } from './bench';
+import { register as detect } from './detect';
 import { register as serve } from './serve';
 import { register as sim } from './sim';
 
@@ -8,7 +9,7 @@ import { register as sim } from './sim';
  * heavy dependencies (node-opcua, onnxruntime) lazily inside their action, so `vigil --help`
  * stays fast.
  */
-const registrations: ((program: Command) => void)[] = [serve, sim, bench];
+const registrations: ((program: Command) => void)[] = [serve, sim, detect, bench];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);

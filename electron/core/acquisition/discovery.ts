@@ -9,8 +9,9 @@ import {
 } from 'node-opcua';
 import type { Asset, Tag } from '../../../shared/domain';
 import { slug } from './ids';
+import { FALLBACK_NODES_PER_CALL, readChunked } from './serverLimits';
 
-/** Numeric OPC UA data types Vigil trends today (arrays and strings come with later issues). */
+/** Numeric OPC UA data types Vigil trends, as scalars or one-dimensional arrays (waveforms). */
 const NUMERIC_TYPES = new Set<number>([
   DataType.Boolean,
   DataType.SByte,
@@ -28,7 +29,17 @@ const NUMERIC_TYPES = new Set<number>([
 export interface DiscoveredModel {
   assets: Asset[];
   tags: Tag[];
+  /** Asset id of each discovered asset's node (events name their source by node id). */
+  assetIdByNodeId: Map<string, string>;
 }
+
+/** Calls no larger than the server allows (its OperationLimits); fallbacks when it announces none. */
+export interface DiscoveryLimits {
+  maxNodesPerRead: number;
+  maxNodesPerBrowse: number;
+}
+
+const DEFAULT_LIMITS: DiscoveryLimits = { maxNodesPerRead: FALLBACK_NODES_PER_CALL, maxNodesPerBrowse: FALLBACK_NODES_PER_CALL };
 
 const MAX_DEPTH = 8;
 const MAX_NODES = 100_000;
@@ -42,10 +53,12 @@ export async function discoverModel(
   session: ClientSession,
   connectionId: string,
   rootPath: readonly string[],
+  limits: DiscoveryLimits = DEFAULT_LIMITS,
 ): Promise<DiscoveredModel> {
   const rootNodeId = await resolveRoot(session, rootPath);
   const assets: Asset[] = [];
   const tags: Tag[] = [];
+  const assetIdByNodeId = new Map<string, string>();
   let visited = 0;
 
   interface Pending {
@@ -64,7 +77,7 @@ export async function discoverModel(
       (r) => r.nodeClass === NodeClass.Object && r.nodeId.toString() !== 'ns=0;i=2253' && r.nodeId.namespace !== 0,
     );
     const id = node.path.length ? `${connectionId}/${node.path.map(slug).join('/')}` : connectionId;
-    const numeric = variables.length ? await numericVariables(session, variables) : [];
+    const numeric = variables.length ? await numericVariables(session, variables, limits) : [];
     const childrenAssets: Pending[] = objects.map((o) => ({
       nodeId: o.nodeId.toString(),
       name: o.browseName.name ?? o.nodeId.toString(),
@@ -85,7 +98,7 @@ export async function discoverModel(
       });
     }
     if (numeric.length && node.path.length) {
-      const details = await readTagDetails(session, numeric);
+      const details = await readTagDetails(session, numeric, limits);
       numeric.forEach((ref, i) => {
         const name = ref.browseName.name ?? ref.nodeId.toString();
         const d = details[i]!;
@@ -108,12 +121,13 @@ export async function discoverModel(
     }
     // Folders without any asset below them (e.g. vendor diagnostics) are not shown.
     if (node.path.length && !hasAssetBelow) assets.splice(assetIndex, 1);
+    else if (node.path.length) assetIdByNodeId.set(node.nodeId, id);
     return hasAssetBelow;
   }
 
   await visit({ nodeId: rootNodeId, name: '', path: [], parentId: null, depth: 0 });
   markSites(assets);
-  return { assets, tags };
+  return { assets, tags, assetIdByNodeId };
 }
 
 /** Top-level folders are sites; anything between a site and an asset is an area. */
@@ -157,18 +171,23 @@ async function browseChildren(session: ClientSession, nodeId: string): Promise<R
 async function numericVariables(
   session: ClientSession,
   variables: ReferenceDescription[],
+  limits: DiscoveryLimits,
 ): Promise<ReferenceDescription[]> {
-  const values = await session.read(
+  const values = await readChunked(
+    session,
     variables.flatMap((v) => [
       { nodeId: v.nodeId, attributeId: AttributeIds.DataType },
       { nodeId: v.nodeId, attributeId: AttributeIds.ValueRank },
     ]),
+    // Pairs stay in one call.
+    Math.max(2, limits.maxNodesPerRead - (limits.maxNodesPerRead % 2)),
   );
   return variables.filter((_, i) => {
     const dataType = values[i * 2]?.value.value as { value?: number; namespace?: number } | undefined;
     const valueRank = values[i * 2 + 1]?.value.value as number | undefined;
-    const scalar = valueRank === undefined || valueRank === -1;
-    return scalar && dataType?.namespace === 0 && NUMERIC_TYPES.has(dataType.value ?? -1);
+    // Scalars, and one-dimensional arrays (waveforms), which arrive as one batch per notification.
+    const shape = valueRank === undefined || valueRank === -1 || valueRank === 1;
+    return shape && dataType?.namespace === 0 && NUMERIC_TYPES.has(dataType.value ?? -1);
   });
 }
 
@@ -178,11 +197,16 @@ interface TagDetails {
   range: { low: number; high: number } | null;
 }
 
-async function readTagDetails(session: ClientSession, refs: ReferenceDescription[]): Promise<TagDetails[]> {
+async function readTagDetails(
+  session: ClientSession,
+  refs: ReferenceDescription[],
+  limits: DiscoveryLimits,
+): Promise<TagDetails[]> {
   const details: TagDetails[] = [];
-  // Batched: one browse and two reads per chunk instead of round trips per tag.
-  for (let start = 0; start < refs.length; start += BATCH) {
-    const chunk = refs.slice(start, start + BATCH);
+  // Batched: one browse and up to three reads per tag per chunk instead of round trips per tag.
+  const batch = Math.max(1, Math.min(limits.maxNodesPerBrowse, Math.floor(limits.maxNodesPerRead / 3)));
+  for (let start = 0; start < refs.length; start += batch) {
+    const chunk = refs.slice(start, start + batch);
     const browsed = await session.browse(
       chunk.map((r) => ({
         nodeId: r.nodeId,
@@ -214,7 +238,7 @@ async function readTagDetails(session: ClientSession, refs: ReferenceDescription
       }
       return slot;
     });
-    const values = await session.read(reads);
+    const values = await readChunked(session, reads, limits.maxNodesPerRead);
     for (const slot of slots) {
       const description = values[slot.description]?.value.value as { text?: string } | null;
       const eu = slot.eu >= 0 ? (values[slot.eu]?.value.value as { displayName?: { text?: string } } | null) : null;
@@ -233,4 +257,3 @@ async function readTagDetails(session: ClientSession, refs: ReferenceDescription
   return details;
 }
 
-const BATCH = 500;

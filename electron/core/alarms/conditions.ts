@@ -7,12 +7,22 @@ import type { SuppressionCondition } from './schemas';
  */
 
 /** Value above the limit (high, high-high, anomaly score, failure risk, deviation, rate of change). */
-export function aboveWithDeadband(value: number, limit: number, deadband: number, wasActive: boolean): boolean {
+export function aboveWithDeadband(
+  value: number,
+  limit: number,
+  deadband: number,
+  wasActive: boolean,
+): boolean {
   return wasActive ? value >= limit - deadband : value > limit;
 }
 
 /** Value below the limit (low, low-low, remaining useful life). */
-export function belowWithDeadband(value: number, limit: number, deadband: number, wasActive: boolean): boolean {
+export function belowWithDeadband(
+  value: number,
+  limit: number,
+  deadband: number,
+  wasActive: boolean,
+): boolean {
   return wasActive ? value <= limit + deadband : value < limit;
 }
 

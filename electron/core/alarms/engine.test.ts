@@ -3,15 +3,20 @@ import { STATUS_BAD, STATUS_UNCERTAIN } from '../../../shared/quality';
 import { CoreError } from '../app/api';
 import { ManualClock } from '../app/clock';
 import { EventBus } from '../app/eventBus';
-import { AlarmEngine, type ExternalConditionPort } from './engine';
+import { AlarmEngine } from './engine';
+import type { ExternalConditionPort } from './ports';
 import type { AlarmTransitionEvent } from './events';
-import { InMemoryAlarmJournal, type AlarmJournal } from './journal';
+import { InMemoryAlarmJournal, PartialAppendError, type AlarmJournal } from './journal';
 import type { AlarmDefinitionInput, AlarmsConfigInput } from './schemas';
 import { MapTagCatalog, batchOf, type SampleSpec } from './testing';
 
 const T0 = Date.UTC(2025, 0, 6, 8, 0, 0);
 
-function setup(definitions: AlarmDefinitionInput[], extra: Partial<AlarmsConfigInput> = {}, journal?: AlarmJournal) {
+function setup(
+  definitions: AlarmDefinitionInput[],
+  extra: Partial<AlarmsConfigInput> = {},
+  journal?: AlarmJournal,
+) {
   const clock = new ManualClock(T0);
   const bus = new EventBus((_e, err) => {
     throw err;
@@ -72,7 +77,12 @@ describe('ISA-18.2 lifecycle', () => {
 
     feed([['e1/temp', 101]], 'batch-hot');
     const active = engine.get('e1.temp.hi');
-    expect(active).toMatchObject({ state: 'unack_active', assetId: 'engine-1', value: 101, correlationId: 'batch-hot' });
+    expect(active).toMatchObject({
+      state: 'unack_active',
+      assetId: 'engine-1',
+      value: 101,
+      correlationId: 'batch-hot',
+    });
     expect(active.activeSince).toBe(T0);
 
     clock.advance(30_000);
@@ -92,7 +102,11 @@ describe('ISA-18.2 lifecycle', () => {
     ]);
     expect(rows[0]).toMatchObject({ correlationId: 'batch-hot', value: 101, at: T0, sampleTime: T0 });
     // The acknowledgement belongs to the occurrence the batch caused.
-    expect(rows[1]).toMatchObject({ correlationId: 'batch-hot', comment: 'seen, reducing load', at: T0 + 30_000 });
+    expect(rows[1]).toMatchObject({
+      correlationId: 'batch-hot',
+      comment: 'seen, reducing load',
+      at: T0 + 30_000,
+    });
     expect(rows[2]).toMatchObject({ correlationId: 'batch-cool', value: 95 });
     // Every stored row was announced once, with its sequence number, in order.
     expect(transitions.map((t) => t.entry.seq)).toEqual(rows.map((r) => r.seq));
@@ -114,7 +128,11 @@ describe('ISA-18.2 lifecycle', () => {
     feed([['e1/temp', 120]], 'first');
     feed([['e1/temp', 80]]);
     feed([['e1/temp', 130]], 'second');
-    expect(engine.get('e1.temp.hi')).toMatchObject({ state: 'unack_active', correlationId: 'second', activations: 2 });
+    expect(engine.get('e1.temp.hi')).toMatchObject({
+      state: 'unack_active',
+      correlationId: 'second',
+      activations: 2,
+    });
     expect(journal.query({ transitions: ['activate'] })).toHaveLength(2);
   });
 
@@ -124,7 +142,11 @@ describe('ISA-18.2 lifecycle', () => {
     engine.acknowledge(['e1.temp.hi'], 'alice');
     feed([['e1/temp', 80]]);
     expect(engine.get('e1.temp.hi')).toMatchObject({ state: 'latched', acknowledged: true });
-    expectCoreError(() => engine.acknowledge(['e1.temp.hi'], 'alice'), 'invalid_input', /already acknowledged/);
+    expectCoreError(
+      () => engine.acknowledge(['e1.temp.hi'], 'alice'),
+      'invalid_input',
+      /already acknowledged/,
+    );
     engine.reset('e1.temp.hi', 'alice', 'checked locally');
     expect(engine.get('e1.temp.hi').state).toBe('normal');
 
@@ -189,8 +211,15 @@ describe('ISA-18.2 lifecycle', () => {
       ['e2/temp', 0.69],
       ['e3/temp', 3.5],
     ]);
-    const state = () => Object.fromEntries(['lo', 'lolo', 'rul', 'risk', 'score'].map((id) => [id, engine.get(id).state]));
-    expect(state()).toEqual({ lo: 'unack_active', lolo: 'normal', rul: 'normal', risk: 'normal', score: 'unack_active' });
+    const state = () =>
+      Object.fromEntries(['lo', 'lolo', 'rul', 'risk', 'score'].map((id) => [id, engine.get(id).state]));
+    expect(state()).toEqual({
+      lo: 'unack_active',
+      lolo: 'normal',
+      rul: 'normal',
+      risk: 'normal',
+      score: 'unack_active',
+    });
     feed([
       ['e1/temp', 4],
       ['e1/rul', 29],
@@ -201,7 +230,15 @@ describe('ISA-18.2 lifecycle', () => {
 
   it('deviation against a fixed setpoint and against a setpoint tag', () => {
     const { engine, feed } = setup([
-      { id: 'dev.fixed', kind: 'deviation', tagId: 'e1/temp', setpoint: 50, limit: 5, priority: 'low', message: 'dev' },
+      {
+        id: 'dev.fixed',
+        kind: 'deviation',
+        tagId: 'e1/temp',
+        setpoint: 50,
+        limit: 5,
+        priority: 'low',
+        message: 'dev',
+      },
       {
         id: 'dev.tag',
         kind: 'deviation',
@@ -224,7 +261,15 @@ describe('ISA-18.2 lifecycle', () => {
 
   it('rate of change in units per second, by direction', () => {
     const { engine, feed, clock } = setup([
-      { id: 'roc', kind: 'rate_of_change', tagId: 'e1/temp', limit: 2, direction: 'rising', priority: 'medium', message: 'rising fast' },
+      {
+        id: 'roc',
+        kind: 'rate_of_change',
+        tagId: 'e1/temp',
+        limit: 2,
+        direction: 'rising',
+        priority: 'medium',
+        message: 'rising fast',
+      },
     ]);
     feed([['e1/temp', 10]]);
     clock.advance(1000);
@@ -239,7 +284,14 @@ describe('ISA-18.2 lifecycle', () => {
     const { engine, feed } = setup([
       high(),
       { id: 'q', kind: 'bad_quality', tagId: 'e1/temp', priority: 'medium', message: 'sensor bad' },
-      { id: 'q2', kind: 'bad_quality', tagId: 'e1/temp', includeUncertain: true, priority: 'low', message: 'sensor uncertain' },
+      {
+        id: 'q2',
+        kind: 'bad_quality',
+        tagId: 'e1/temp',
+        includeUncertain: true,
+        priority: 'low',
+        message: 'sensor uncertain',
+      },
     ]);
     feed([['e1/temp', 500, undefined, STATUS_BAD]]);
     expect(engine.get('q').state).toBe('unack_active');
@@ -263,7 +315,10 @@ describe('shelving, suppression by design, out of service', () => {
   it('timed shelving hides the alarm and unshelves it automatically, re-announcing an active condition', () => {
     const { engine, feed, clock, journal } = setup([high()]);
     feed([['e1/temp', 120]]);
-    engine.shelve({ alarmId: 'e1.temp.hi', mode: 'timed', durationMs: 30 * 60_000, reason: 'sensor recalibration' }, 'alice');
+    engine.shelve(
+      { alarmId: 'e1.temp.hi', mode: 'timed', durationMs: 30 * 60_000, reason: 'sensor recalibration' },
+      'alice',
+    );
     expect(engine.get('e1.temp.hi')).toMatchObject({
       state: 'shelved',
       shelved: { mode: 'timed', reason: 'sensor recalibration', by: 'alice', until: T0 + 30 * 60_000 },
@@ -289,7 +344,10 @@ describe('shelving, suppression by design, out of service', () => {
       /not active/,
     );
     feed([['e1/temp', 120]]);
-    engine.shelve({ alarmId: 'e1.temp.hi', mode: 'one_shot', reason: 'known upset, operator on it' }, 'alice');
+    engine.shelve(
+      { alarmId: 'e1.temp.hi', mode: 'one_shot', reason: 'known upset, operator on it' },
+      'alice',
+    );
     expect(engine.get('e1.temp.hi').state).toBe('shelved');
     feed([['e1/temp', 80]]);
     expect(engine.get('e1.temp.hi')).toMatchObject({ state: 'normal', shelved: null });
@@ -307,12 +365,21 @@ describe('shelving, suppression by design, out of service', () => {
       /needs a reason/,
     );
     expectCoreError(
-      () => engine.shelve({ alarmId: 'e1.temp.hi', mode: 'timed', durationMs: 13 * 3_600_000, reason: 'x' }, 'a'),
+      () =>
+        engine.shelve({ alarmId: 'e1.temp.hi', mode: 'timed', durationMs: 13 * 3_600_000, reason: 'x' }, 'a'),
       'invalid_input',
       /at most 12 h/,
     );
-    expectCoreError(() => engine.shelve({ alarmId: 'e1.temp.hi', mode: 'timed', reason: 'x' }, 'a'), 'invalid_input', /positive duration/);
-    expectCoreError(() => engine.shelve({ alarmId: 'nope', mode: 'timed', durationMs: 1, reason: 'x' }, 'a'), 'not_found', /nope/);
+    expectCoreError(
+      () => engine.shelve({ alarmId: 'e1.temp.hi', mode: 'timed', reason: 'x' }, 'a'),
+      'invalid_input',
+      /positive duration/,
+    );
+    expectCoreError(
+      () => engine.shelve({ alarmId: 'nope', mode: 'timed', durationMs: 1, reason: 'x' }, 'a'),
+      'not_found',
+      /nope/,
+    );
     engine.shelve({ alarmId: 'e1.temp.hi', mode: 'timed', durationMs: 60_000, reason: 'x' }, 'a');
     expectCoreError(
       () => engine.shelve({ alarmId: 'e1.temp.hi', mode: 'timed', durationMs: 60_000, reason: 'y' }, 'a'),
@@ -338,7 +405,11 @@ describe('shelving, suppression by design, out of service', () => {
 
   it('out of service: no annunciation until returned to service', () => {
     const { engine, feed, journal } = setup([high()]);
-    expectCoreError(() => engine.setOutOfService('e1.temp.hi', '', 'tech'), 'invalid_input', /needs a reason/);
+    expectCoreError(
+      () => engine.setOutOfService('e1.temp.hi', '', 'tech'),
+      'invalid_input',
+      /needs a reason/,
+    );
     engine.setOutOfService('e1.temp.hi', 'Thermocouple replaced, work order 4711', 'tech');
     feed([['e1/temp', 120]]);
     expect(engine.get('e1.temp.hi')).toMatchObject({ state: 'out_of_service', conditionActive: true });
@@ -356,9 +427,21 @@ describe('shelving, suppression by design, out of service', () => {
 describe('bad input', () => {
   it('rejects a definition on a missing tag or with a negative deadband, and changes nothing', () => {
     const { engine, journal } = setup([high()]);
-    expectCoreError(() => engine.upsertDefinition(high({ id: 'new', tagId: 'e9/ghost' }), 'eng'), 'not_found', /unknown tag: e9\/ghost/);
-    expectCoreError(() => engine.upsertDefinition(high({ id: 'new', deadband: -1 }), 'eng'), 'invalid_input', /deadband must not be negative/);
-    expectCoreError(() => engine.upsertDefinition({ id: 'x', kind: 'sideways' }, 'eng'), 'invalid_input', /kind/);
+    expectCoreError(
+      () => engine.upsertDefinition(high({ id: 'new', tagId: 'e9/ghost' }), 'eng'),
+      'not_found',
+      /unknown tag: e9\/ghost/,
+    );
+    expectCoreError(
+      () => engine.upsertDefinition(high({ id: 'new', deadband: -1 }), 'eng'),
+      'invalid_input',
+      /deadband must not be negative/,
+    );
+    expectCoreError(
+      () => engine.upsertDefinition({ id: 'x', kind: 'sideways' }, 'eng'),
+      'invalid_input',
+      /kind/,
+    );
     expectCoreError(() => engine.upsertDefinition(high(), 'eng'), 'invalid_input', /configuration file/);
     expect(engine.listDefinitions().map((d) => d.definition.id)).toEqual(['e1.temp.hi']);
     expect(journal.query({}).length).toBe(0);
@@ -374,7 +457,11 @@ describe('bad input', () => {
     expect(engine.get('e1.temp.hi').state).toBe('unack_active'); // the valid one was not acknowledged either
     engine.acknowledge(['e1.temp.hi'], 'op');
     const size = journal.query({}).length;
-    expectCoreError(() => engine.acknowledge(['e2.temp.hi', 'e1.temp.hi'], 'op'), 'invalid_input', /already acknowledged/);
+    expectCoreError(
+      () => engine.acknowledge(['e2.temp.hi', 'e1.temp.hi'], 'op'),
+      'invalid_input',
+      /already acknowledged/,
+    );
     expect(engine.get('e2.temp.hi').state).toBe('unack_active');
     expect(journal.query({}).length).toBe(size);
     expectCoreError(() => engine.comment('e1.temp.hi', ' ', 'op'), 'invalid_input', /empty/);
@@ -382,7 +469,9 @@ describe('bad input', () => {
 
   it('refuses a configuration with duplicate ids or a flood exit above its entry', () => {
     expect(() => setup([high(), high()])).toThrow(/Duplicate alarm definition id "e1.temp.hi"/);
-    expect(() => setup([], { flood: { windowMs: 600_000, enterAbove: 5, exitBelow: 10 } })).toThrow(/exitBelow/);
+    expect(() => setup([], { flood: { windowMs: 600_000, enterAbove: 5, exitBelow: 10 } })).toThrow(
+      /exitBelow/,
+    );
   });
 });
 
@@ -427,13 +516,25 @@ describe('system alarms', () => {
       onDelayMs: 10_000,
       message: 'Connection lost',
     },
-    { id: 'sys.restart', kind: 'system', condition: 'core_restarted', priority: 'medium', message: 'Core restarted' },
+    {
+      id: 'sys.restart',
+      kind: 'system',
+      condition: 'core_restarted',
+      priority: 'medium',
+      message: 'Core restarted',
+    },
   ];
 
   it('raises connection lost from connection states on the event bus, after its on-delay', () => {
     const { engine, bus, clock } = setup(systemDefs);
     const state = (s: 'connected' | 'reconnecting' | 'failed', id = 'plc1') =>
-      bus.emit('connection.state', { correlationId: `c-${s}`, connectionId: id, state: s, error: null, at: clock.now() });
+      bus.emit('connection.state', {
+        correlationId: `c-${s}`,
+        connectionId: id,
+        state: s,
+        error: null,
+        at: clock.now(),
+      });
     state('connected');
     state('reconnecting');
     clock.advance(5_000);
@@ -443,7 +544,11 @@ describe('system alarms', () => {
     state('failed');
     state('reconnecting', 'plc2');
     clock.advance(10_000);
-    expect(engine.get('sys.conn')).toMatchObject({ state: 'unack_active', value: 2, correlationId: 'c-failed' });
+    expect(engine.get('sys.conn')).toMatchObject({
+      state: 'unack_active',
+      value: 2,
+      correlationId: 'c-failed',
+    });
     state('connected');
     expect(engine.get('sys.conn').state).toBe('unack_active'); // plc2 is still lost
     state('connected', 'plc2');
@@ -524,14 +629,20 @@ describe('restart and journal failures', () => {
       ['e2/temp', 120],
     ]);
     first.engine.acknowledge(['e1.temp.hi'], 'op');
-    first.engine.shelve({ alarmId: 'e2.temp.hi', mode: 'timed', durationMs: 600_000, reason: 'maintenance' }, 'op');
+    first.engine.shelve(
+      { alarmId: 'e2.temp.hi', mode: 'timed', durationMs: 600_000, reason: 'maintenance' },
+      'op',
+    );
     first.engine.dispose();
     const size = journal.query({}).length;
 
     const second = setup([high(), high({ id: 'e2.temp.hi', tagId: 'e2/temp' })], {}, journal);
     second.clock.advance(60_000);
     expect(second.engine.get('e1.temp.hi')).toMatchObject({ state: 'ack_active', activeSince: T0 });
-    expect(second.engine.get('e2.temp.hi')).toMatchObject({ state: 'shelved', shelved: { until: T0 + 600_000 } });
+    expect(second.engine.get('e2.temp.hi')).toMatchObject({
+      state: 'shelved',
+      shelved: { until: T0 + 600_000 },
+    });
     second.feed([['e1/temp', 125]]);
     expect(journal.query({}).length).toBe(size); // still active: no new activation
     // The shelving time runs on across the restart; afterwards the next sample decides.
@@ -560,6 +671,48 @@ describe('restart and journal failures', () => {
     engine.acknowledge(['e1.temp.hi'], 'op');
     expect(inner.query({}).map((r) => r.transition)).toEqual(['activate', 'acknowledge']);
     expect(engine.stats().journalBacklog).toBe(0);
+  });
+});
+
+describe('partial journal failures', () => {
+  it('stores the rows that did not go in later, in order, without duplicating the ones that did', () => {
+    const inner = new InMemoryAlarmJournal();
+    let capacity = 1; // rows the "disk" still takes before failing
+    const flaky: AlarmJournal = {
+      append: (rows) => {
+        const stored: ReturnType<AlarmJournal['append']> = [];
+        for (const row of rows) {
+          if (capacity <= 0) {
+            const err = new Error('disk full');
+            if (stored.length) throw new PartialAppendError(stored, err);
+            throw err;
+          }
+          capacity--;
+          stored.push(...inner.append([row]));
+        }
+        return stored;
+      },
+      query: (q) => inner.query(q),
+      latestPerAlarm: (t, ids) => inner.latestPerAlarm(t, ids),
+    };
+    const { feed, transitions, engine } = setup(
+      [high(), high({ id: 'e2.temp.hi', tagId: 'e2/temp' })],
+      {},
+      flaky,
+    );
+    feed([
+      ['e1/temp', 120],
+      ['e2/temp', 120],
+    ]);
+    expect(transitions.map((t) => t.entry.seq)).toEqual([1, -1]); // both announced, one stored
+    expect(engine.stats().journalBacklog).toBe(1);
+    capacity = 10;
+    engine.acknowledge(['e1.temp.hi'], 'op');
+    expect(inner.query({}).map((r) => `${r.alarmId}:${r.transition}`)).toEqual([
+      'e1.temp.hi:activate',
+      'e2.temp.hi:activate',
+      'e1.temp.hi:acknowledge',
+    ]);
   });
 });
 

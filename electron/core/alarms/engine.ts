@@ -5,11 +5,22 @@ import type { Clock } from '../app/clock';
 import type { Disposable } from '../app/disposable';
 import type { EventBus } from '../app/eventBus';
 import { aboveWithDeadband, belowWithDeadband, directedRate, suppressionHolds } from './conditions';
-import type { AlarmFloodEvent } from './events';
-import { FloodTracker } from './flood';
-import type { AlarmJournal, AlarmJournalQuery, NewJournalEntry } from './journal';
+import { FloodMode } from './floodMode';
+import type {
+  AlarmDefinitionStore,
+  ExternalConditionPort,
+  ExternalConditionUpdate,
+  TagCatalog,
+} from './ports';
+import {
+  PartialAppendError,
+  type AlarmJournal,
+  type AlarmJournalQuery,
+  type NewJournalEntry,
+} from './journal';
 import { computeAlarmKpis } from './kpis';
-import { AlarmRuntime, EvalMode, type Cause, type ExternalDescriptor } from './runtime';
+import { AlarmRuntime, EvalMode, type Cause } from './runtime';
+import { chatterSuggestion, formatDuration } from './text';
 import {
   ALARM_PRIORITIES,
   AlarmDefinitionSchema,
@@ -24,59 +35,13 @@ import {
   type AlarmsConfig,
   type AlarmsConfigInput,
   type FloodStatus,
+  type ShelveInfo,
   type ShelveMode,
   type SystemCondition,
 } from './schemas';
 
 /** The user recorded for transitions the process (not a person) caused. */
 export const SYSTEM_USER = 'system';
-
-export interface TagInfo {
-  id: string;
-  assetId: string;
-}
-
-/** What the engine needs to know about tags: whether one exists and which asset owns it. */
-export interface TagCatalog {
-  getTag(tagId: string): TagInfo | undefined;
-}
-
-/** Keeps the definitions created through commands across restarts (config-file ones live in the file). */
-export interface AlarmDefinitionStore {
-  list(): AlarmDefinition[];
-  save(definition: AlarmDefinition): void;
-  remove(id: string): void;
-}
-
-export class InMemoryDefinitionStore implements AlarmDefinitionStore {
-  private readonly items = new Map<string, AlarmDefinition>();
-  list(): AlarmDefinition[] {
-    return [...this.items.values()];
-  }
-  save(definition: AlarmDefinition): void {
-    this.items.set(definition.id, definition);
-  }
-  remove(id: string): void {
-    this.items.delete(id);
-  }
-}
-
-/** Sends operator actions on external (OPC UA) alarms back to the equipment. */
-export interface ExternalConditionPort {
-  acknowledge(request: { alarmId: string; ref: unknown; comment: string; user: string }): Promise<void>;
-}
-
-/** The state of an external condition as the equipment reports it. */
-export interface ExternalConditionUpdate extends ExternalDescriptor {
-  active: boolean;
-  acknowledged: boolean;
-  /** Who acknowledged it at the equipment, when known. */
-  acknowledgedBy?: string;
-  comment?: string;
-  value?: number | null;
-  at: number;
-  correlationId: string;
-}
 
 export interface AlarmEngineOptions {
   clock: Clock;
@@ -119,12 +84,6 @@ interface TagWatch {
   suppressionFor: AlarmRuntime[];
 }
 
-interface FloodMember {
-  alarmId: string;
-  assetId: string;
-  at: number;
-}
-
 const UNKNOWN_ASSET = 'unknown';
 const SYSTEM_ASSET = 'system';
 const MAX_JOURNAL_BACKLOG = 100_000;
@@ -155,12 +114,7 @@ export class AlarmEngine implements Disposable {
   private systemByCondition = new Map<SystemCondition, AlarmRuntime[]>();
   private watchScratch: (TagWatch | undefined)[] = [];
 
-  private readonly flood: FloodTracker;
-  private floodTimer: Disposable | null = null;
-  private floodCorrelationId: string | null = null;
-  private floodStartedAt: number | null = null;
-  private floodMembers: FloodMember[] = [];
-  private recentActivations: FloodMember[] = [];
+  private readonly floodMode: FloodMode;
 
   /** Nesting depth of the current unit of work; the journal is written when it returns to 0. */
   private depth = 0;
@@ -185,11 +139,16 @@ export class AlarmEngine implements Disposable {
     this.externalPort = options.externalPort;
     this.newId = options.newId ?? randomUUID;
     this.onError = options.onError ?? (() => {});
-    const { windowMs, enterAbove, exitBelow } = this.config.flood;
-    this.flood = new FloodTracker(windowMs, enterAbove, exitBelow);
+    this.floodMode = new FloodMode(this.config.flood, {
+      clock: this.clock,
+      newId: this.newId,
+      announce: (event) => this.pendingSide.push(() => this.events?.emit('alarm.flood', event)),
+      run: (work) => this.run(work),
+    });
 
     for (const def of this.config.definitions) {
-      if (this.runtimes.has(def.id)) throw new Error(`Duplicate alarm definition id "${def.id}" in the configuration`);
+      if (this.runtimes.has(def.id))
+        throw new Error(`Duplicate alarm definition id "${def.id}" in the configuration`);
       this.origins.set(def.id, 'config');
       this.runtimes.set(def.id, this.newRuntime(def));
     }
@@ -209,30 +168,36 @@ export class AlarmEngine implements Disposable {
 
   /** Evaluates every definition on the tags of this batch. Cost: O(samples) plus O(matching definitions). */
   evaluateBatch(batch: SampleBatch): void {
-    if (this.disposed) return;
-    const tagIds = batch.tagIds;
+    if (this.disposed || !this.collectWatches(batch.tagIds)) return;
+    this.begin();
+    try {
+      this.scan(batch, this.watchScratch);
+    } finally {
+      this.end();
+    }
+  }
+
+  /** Looks each tag of the batch up once; false when none has a definition. */
+  private collectWatches(tagIds: readonly string[]): boolean {
+    // Reused between batches and never shrunk: only [0, tagIds.length) is read.
     const watches = this.watchScratch;
-    watches.length = tagIds.length;
+    while (watches.length < tagIds.length) watches.push(undefined);
     let any = false;
     for (let k = 0; k < tagIds.length; k++) {
       const w = this.byTag.get(tagIds[k]!);
       watches[k] = w;
-      if (w) any = true;
+      if (w !== undefined) any = true;
     }
-    if (!any) {
-      watches.length = 0;
-      return;
-    }
-    const { tagIndex, timestamps, values, quality } = batch;
-    this.begin();
-    try {
-      for (let i = 0; i < batch.length; i++) {
-        const w = watches[tagIndex[i]!];
-        if (w) this.evaluateSample(w, timestamps[i]!, values[i]!, quality[i]!, batch.correlationId);
-      }
-    } finally {
-      watches.length = 0;
-      this.end();
+    return any;
+  }
+
+  /** The hot loop, kept small and monomorphic so it optimises well. */
+  private scan(batch: SampleBatch, watches: readonly (TagWatch | undefined)[]): void {
+    const { tagIndex, timestamps, values, quality, correlationId } = batch;
+    const n = batch.length;
+    for (let i = 0; i < n; i++) {
+      const w = watches[tagIndex[i]!];
+      if (w !== undefined) this.evaluateSample(w, timestamps[i]!, values[i]!, quality[i]!, correlationId);
     }
   }
 
@@ -242,11 +207,12 @@ export class AlarmEngine implements Disposable {
     if (usable) {
       for (const rt of w.suppressionFor) {
         const holds = suppressionHolds(rt.def!.suppressWhen!, v);
-        if (holds !== rt.suppressed) this.setSuppressed(rt, holds, { correlationId, value: v, sampleTime: t });
+        if (holds !== rt.suppressed)
+          this.setSuppressed(rt, holds, { correlationId, value: v, sampleTime: t });
       }
       for (const rt of w.setpointFor) {
         rt.setpointValue = v;
-        if (rt.measured !== null) this.testDeviation(rt, rt.measured, t, correlationId);
+        if (!Number.isNaN(rt.measured)) this.testDeviation(rt, rt.measured, t, correlationId);
       }
     }
     const alarms = w.alarms;
@@ -254,18 +220,17 @@ export class AlarmEngine implements Disposable {
       const rt = alarms[j]!;
       if (t < rt.lastSampleTime) continue; // late or replayed sample: never re-trigger from the past
       rt.lastSampleTime = t;
-      const def = rt.def!;
       let raw: boolean;
       switch (rt.mode) {
         case EvalMode.Above:
           if (!usable) continue;
           rt.value = v;
-          raw = aboveWithDeadband(v, (def as { limit: number }).limit, def.deadband, rt.raw);
+          raw = aboveWithDeadband(v, rt.limitValue, rt.deadband, rt.raw);
           break;
         case EvalMode.Below:
           if (!usable) continue;
           rt.value = v;
-          raw = belowWithDeadband(v, (def as { limit: number }).limit, def.deadband, rt.raw);
+          raw = belowWithDeadband(v, rt.limitValue, rt.deadband, rt.raw);
           break;
         case EvalMode.Deviation:
           if (!usable) continue;
@@ -274,38 +239,36 @@ export class AlarmEngine implements Disposable {
           continue;
         case EvalMode.Rate: {
           if (!usable) continue;
-          const d = def as Extract<AlarmDefinition, { kind: 'rate_of_change' }>;
           const prevT = rt.prevT;
           rt.prevT = t;
           const prevV = rt.prevV;
           rt.prevV = v;
-          if (prevT === null) continue;
-          const rate = directedRate(prevT, prevV, t, v, d.direction);
+          if (Number.isNaN(prevT)) continue;
+          const rate = directedRate(prevT, prevV, t, v, rt.direction);
           if (rate === null) continue;
           rt.value = rate;
-          raw = aboveWithDeadband(rate, d.limit, d.deadband, rt.raw);
+          raw = aboveWithDeadband(rate, rt.limitValue, rt.deadband, rt.raw);
           break;
         }
         case EvalMode.BadQuality: {
           const severity = q >>> 30;
           rt.value = v;
-          raw = severity >= 2 || ((def as { includeUncertain: boolean }).includeUncertain && severity === 1);
+          raw = severity >= 2 || (rt.includeUncertain && severity === 1);
           break;
         }
         default:
           continue;
       }
-      if (raw !== rt.raw) this.setRaw(rt, raw, { correlationId, value: rt.value, sampleTime: t });
+      if (raw !== rt.raw) this.setRaw(rt, raw, { correlationId, value: rt.valueOrNull, sampleTime: t });
     }
   }
 
   private testDeviation(rt: AlarmRuntime, measured: number, t: number, correlationId: string): void {
-    const def = rt.def as Extract<AlarmDefinition, { kind: 'deviation' }>;
-    const setpoint = typeof def.setpoint === 'number' ? def.setpoint : rt.setpointValue;
-    if (setpoint === null) return;
+    const setpoint = Number.isNaN(rt.fixedSetpoint) ? rt.setpointValue : rt.fixedSetpoint;
+    if (Number.isNaN(setpoint)) return;
     const deviation = Math.abs(measured - setpoint);
     rt.value = deviation;
-    const raw = aboveWithDeadband(deviation, def.limit, def.deadband, rt.raw);
+    const raw = aboveWithDeadband(deviation, rt.limitValue, rt.deadband, rt.raw);
     if (raw !== rt.raw) this.setRaw(rt, raw, { correlationId, value: deviation, sampleTime: t });
   }
 
@@ -368,7 +331,7 @@ export class AlarmEngine implements Disposable {
       };
       this.pendingSide.push(() => this.events?.emit('alarm.chattering', event));
     }
-    this.noteActivation(rt, now, cause.correlationId);
+    this.floodMode.noteActivation(rt.id, rt.assetId, now, cause.correlationId);
   }
 
   private returnToNormal(rt: AlarmRuntime, cause: Cause): void {
@@ -390,7 +353,14 @@ export class AlarmEngine implements Disposable {
       if (rt.annunciating) rt.clearAnnunciation();
       rt.suppressed = true;
       const c = rt.def!.suppressWhen!;
-      this.record(rt, 'suppress', from, SYSTEM_USER, `Suppressed by design: ${c.tagId} ${c.op} ${c.value}`, cause);
+      this.record(
+        rt,
+        'suppress',
+        from,
+        SYSTEM_USER,
+        `Suppressed by design: ${c.tagId} ${c.op} ${c.value}`,
+        cause,
+      );
     } else {
       rt.suppressed = false;
       this.record(rt, 'unsuppress', from, SYSTEM_USER, 'Design suppression ended', cause);
@@ -398,100 +368,13 @@ export class AlarmEngine implements Disposable {
     }
   }
 
-  // ---------------------------------------------------------------- floods
-
-  private noteActivation(rt: AlarmRuntime, now: number, correlationId: string): void {
-    const ended = this.flood.advanceTo(now);
-    if (ended !== null) this.floodEnded(ended);
-    const member = { alarmId: rt.id, assetId: rt.assetId, at: now };
-    const horizon = now - this.flood.windowMs;
-    let drop = 0;
-    while (drop < this.recentActivations.length && this.recentActivations[drop]!.at <= horizon) drop++;
-    if (drop) this.recentActivations.splice(0, drop);
-    this.recentActivations.push(member);
-    if (this.flood.add(now)) {
-      this.floodCorrelationId = correlationId;
-      this.floodStartedAt = now;
-      this.floodMembers = [...this.recentActivations];
-      const event: AlarmFloodEvent = {
-        correlationId,
-        active: true,
-        at: now,
-        startedAt: now,
-        endedAt: null,
-        rateInWindow: this.flood.count,
-        firstOutAlarmId: this.floodMembers[0]?.alarmId ?? null,
-      };
-      this.pendingSide.push(() => this.events?.emit('alarm.flood', event));
-    } else if (this.flood.inFlood) {
-      this.floodMembers.push(member);
-    }
-    if (this.flood.inFlood) this.scheduleFloodExit();
-  }
-
-  private scheduleFloodExit(): void {
-    this.floodTimer?.dispose();
-    const at = this.flood.nextExitAt();
-    if (at === null) return;
-    const timer = this.clock.setTimeout(
-      () => {
-        if (this.floodTimer !== timer) return;
-        this.floodTimer = null;
-        this.run(() => {
-          const ended = this.flood.advanceTo(this.clock.now());
-          if (ended !== null) this.floodEnded(ended);
-          else if (this.flood.inFlood) this.scheduleFloodExit();
-        });
-      },
-      Math.max(0, at - this.clock.now()),
-    );
-    this.floodTimer = timer;
-  }
-
-  private floodEnded(endedAt: number): void {
-    this.floodTimer?.dispose();
-    this.floodTimer = null;
-    const event: AlarmFloodEvent = {
-      correlationId: this.floodCorrelationId ?? this.newId(),
-      active: false,
-      at: endedAt,
-      startedAt: this.floodStartedAt ?? endedAt,
-      endedAt,
-      rateInWindow: this.flood.count,
-      firstOutAlarmId: this.floodMembers[0]?.alarmId ?? null,
-    };
-    this.floodMembers = [];
-    this.floodStartedAt = null;
-    this.floodCorrelationId = null;
-    this.pendingSide.push(() => this.events?.emit('alarm.flood', event));
-  }
-
   /**
    * Flood mode view: while a flood lasts, the alarms that came in it grouped by asset, groups in
    * first-out order (the asset whose alarm came first leads), alarms in order of activation.
    */
   floodStatus(): FloodStatus {
-    this.run(() => {
-      const ended = this.flood.advanceTo(this.clock.now());
-      if (ended !== null) this.floodEnded(ended);
-    });
-    const groups = new Map<string, { assetId: string; firstAt: number; alarmIds: string[] }>();
-    const seen = new Set<string>();
-    for (const m of this.floodMembers) {
-      if (seen.has(m.alarmId)) continue;
-      seen.add(m.alarmId);
-      let group = groups.get(m.assetId);
-      if (!group) groups.set(m.assetId, (group = { assetId: m.assetId, firstAt: m.at, alarmIds: [] }));
-      group.alarmIds.push(m.alarmId);
-    }
-    return {
-      active: this.flood.inFlood,
-      startedAt: this.floodStartedAt,
-      rateInWindow: this.flood.count,
-      windowMs: this.flood.windowMs,
-      firstOutAlarmId: this.floodMembers[0]?.alarmId ?? null,
-      groups: [...groups.values()],
-    };
+    this.run(() => this.floodMode.refresh(this.clock.now()));
+    return this.floodMode.status();
   }
 
   // ---------------------------------------------------------------- system and external alarms
@@ -520,7 +403,7 @@ export class AlarmEngine implements Disposable {
         const detail = context.detail ?? `${condition}${sourceId ? ` (${sourceId})` : ''}`;
         this.setRaw(rt, raw, {
           correlationId: context.correlationId ?? this.newId(),
-          value: rt.value,
+          value: rt.systemSources.size,
           sampleTime: null,
           comment: detail,
         });
@@ -532,7 +415,12 @@ export class AlarmEngine implements Disposable {
    * A momentary system event (e.g. the core restarted): the alarm activates and returns at once,
    * bypassing delays, and waits in unacknowledged-return-to-normal until an operator sees it.
    */
-  pulseSystem(condition: SystemCondition, sourceId: string, detail: string, correlationId = this.newId()): void {
+  pulseSystem(
+    condition: SystemCondition,
+    sourceId: string,
+    detail: string,
+    correlationId = this.newId(),
+  ): void {
     const list = this.systemByCondition.get(condition);
     if (!list) return;
     this.run(() => {
@@ -550,10 +438,17 @@ export class AlarmEngine implements Disposable {
   /** Mirrors an alarm reported by equipment (OPC UA Alarms & Conditions). */
   applyExternalCondition(update: ExternalConditionUpdate): AlarmView {
     let rt = this.runtimes.get(update.id);
-    if (rt?.def) throw new CoreError('invalid_input', `Alarm id "${update.id}" belongs to a Vigil definition`);
+    if (rt?.def)
+      throw new CoreError('invalid_input', `Alarm id "${update.id}" belongs to a Vigil definition`);
     const { active, acknowledged, acknowledgedBy, comment, value, at, correlationId, ...descriptor } = update;
     if (!rt) {
-      rt = new AlarmRuntime(null, descriptor, descriptor.assetId, this.config.chattering.windowMs, this.config.chattering.activations);
+      rt = new AlarmRuntime(
+        null,
+        descriptor,
+        descriptor.assetId,
+        this.config.chattering.windowMs,
+        this.config.chattering.activations,
+      );
       this.runtimes.set(rt.id, rt);
     } else {
       rt.external = descriptor;
@@ -562,7 +457,7 @@ export class AlarmEngine implements Disposable {
     const target = rt;
     this.run(() => {
       const cause: Cause = { correlationId, value: value ?? null, sampleTime: at, comment: comment ?? '' };
-      if (value !== undefined) target.value = value;
+      if (value !== undefined) target.value = value ?? NaN;
       if (active !== target.conditionActive) {
         target.raw = active;
         this.setConditionActive(target, active, cause);
@@ -583,15 +478,22 @@ export class AlarmEngine implements Disposable {
     const targets = ids.map((id) => {
       const rt = this.require(id);
       if (!rt.annunciating) {
-        throw new CoreError('invalid_input', `Alarm "${id}" is ${stateText(rt.state)}; there is nothing to acknowledge`);
+        throw new CoreError(
+          'invalid_input',
+          `Alarm "${id}" is ${stateText(rt.state)}; there is nothing to acknowledge`,
+        );
       }
       if (rt.acked) {
         const why = rt.state === 'normal' ? 'is not in alarm' : 'is already acknowledged';
         throw new CoreError('invalid_input', `Alarm "${id}" ${why}`);
       }
-      if (rt.ackPending) throw new CoreError('invalid_input', `Alarm "${id}" has an acknowledgement pending at the equipment`);
+      if (rt.ackPending)
+        throw new CoreError('invalid_input', `Alarm "${id}" has an acknowledgement pending at the equipment`);
       if (rt.external && !this.externalPort) {
-        throw new CoreError('unavailable', `Alarm "${id}" comes from equipment that cannot be reached to acknowledge it`);
+        throw new CoreError(
+          'unavailable',
+          `Alarm "${id}" comes from equipment that cannot be reached to acknowledge it`,
+        );
       }
       return rt;
     });
@@ -632,7 +534,14 @@ export class AlarmEngine implements Disposable {
       this.run(() => {
         rt.ackPending = false;
         const message = err instanceof Error ? err.message : String(err);
-        this.record(rt, 'ack_failed', rt.state, user, `Equipment refused the acknowledgement: ${message}`, cause);
+        this.record(
+          rt,
+          'ack_failed',
+          rt.state,
+          user,
+          `Equipment refused the acknowledgement: ${message}`,
+          cause,
+        );
       });
     });
   }
@@ -640,7 +549,11 @@ export class AlarmEngine implements Disposable {
   /** Resets a latched alarm after its condition has cleared. */
   reset(alarmId: string, actor: string, comment = ''): AlarmView {
     const rt = this.require(alarmId);
-    if (rt.state !== 'latched') throw new CoreError('invalid_input', `Alarm "${alarmId}" is not latched; only a latched alarm can be reset`);
+    if (rt.state !== 'latched')
+      throw new CoreError(
+        'invalid_input',
+        `Alarm "${alarmId}" is not latched; only a latched alarm can be reset`,
+      );
     this.run(() => {
       const from = rt.state;
       rt.latched = false;
@@ -656,9 +569,13 @@ export class AlarmEngine implements Disposable {
     const rt = this.require(request.alarmId);
     const reason = request.reason?.trim() ?? '';
     if (!reason) throw new CoreError('invalid_input', 'Shelving needs a reason');
-    if (rt.outOfService) throw new CoreError('invalid_input', `Alarm "${rt.id}" is out of service; it cannot be shelved`);
+    if (rt.outOfService)
+      throw new CoreError('invalid_input', `Alarm "${rt.id}" is out of service; it cannot be shelved`);
     if (rt.shelve) {
-      throw new CoreError('invalid_input', `Alarm "${rt.id}" is already shelved until ${new Date(rt.shelve.until).toISOString()}`);
+      throw new CoreError(
+        'invalid_input',
+        `Alarm "${rt.id}" is already shelved until ${new Date(rt.shelve.until).toISOString()}`,
+      );
     }
     const max = this.config.maxShelveMs;
     let until: number;
@@ -671,18 +588,17 @@ export class AlarmEngine implements Disposable {
       until = this.clock.now() + d;
     } else {
       if (!rt.conditionActive) {
-        throw new CoreError('invalid_input', `Alarm "${rt.id}" is not active; one-shot shelving lasts until an active alarm returns to normal`);
+        throw new CoreError(
+          'invalid_input',
+          `Alarm "${rt.id}" is not active; one-shot shelving lasts until an active alarm returns to normal`,
+        );
       }
       until = this.clock.now() + max;
     }
     this.run(() => {
       const from = rt.state;
       if (rt.annunciating) rt.clearAnnunciation();
-      const timer = this.clock.setTimeout(() => {
-        if (rt.shelve?.timer !== timer) return;
-        this.run(() => this.unshelveNow(rt, SYSTEM_USER, 'Shelving time is up', this.operatorCause(rt)));
-      }, until - this.clock.now());
-      rt.shelve = { mode: request.mode, reason, by: actor, at: this.clock.now(), until, timer };
+      this.armShelve(rt, { mode: request.mode, reason, by: actor, at: this.clock.now(), until });
       this.record(rt, 'shelve', from, actor, reason, this.operatorCause(rt));
     });
     return this.toView(rt);
@@ -693,6 +609,18 @@ export class AlarmEngine implements Disposable {
     if (!rt.shelve) throw new CoreError('invalid_input', `Alarm "${alarmId}" is not shelved`);
     this.run(() => this.unshelveNow(rt, actor, comment, this.operatorCause(rt)));
     return this.toView(rt);
+  }
+
+  /** Shelves the runtime and arms the automatic unshelve at `until`. */
+  private armShelve(rt: AlarmRuntime, info: ShelveInfo): void {
+    const timer = this.clock.setTimeout(
+      () => {
+        if (rt.shelve?.timer !== timer) return;
+        this.run(() => this.unshelveNow(rt, SYSTEM_USER, 'Shelving time is up', this.operatorCause(rt)));
+      },
+      Math.max(0, info.until - this.clock.now()),
+    );
+    rt.shelve = { ...info, timer };
   }
 
   private unshelveNow(rt: AlarmRuntime, user: string, comment: string, cause: Cause): void {
@@ -748,7 +676,11 @@ export class AlarmEngine implements Disposable {
     const out: DefinitionEntry[] = [];
     for (const rt of this.runtimes.values()) {
       if (!rt.def) continue;
-      out.push({ definition: rt.def, origin: this.origins.get(rt.id) ?? 'runtime', unresolvedTags: this.missingTags(rt.def) });
+      out.push({
+        definition: rt.def,
+        origin: this.origins.get(rt.id) ?? 'runtime',
+        unresolvedTags: this.missingTags(rt.def),
+      });
     }
     return out;
   }
@@ -764,18 +696,27 @@ export class AlarmEngine implements Disposable {
   upsertDefinition(input: unknown, actor: string): AlarmDefinition {
     const parsed = AlarmDefinitionSchema.safeParse(input);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+      const issues = parsed.error.issues.map(
+        (i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`,
+      );
       throw new CoreError('invalid_input', `Invalid alarm definition: ${issues.join('; ')}`);
     }
     const def = parsed.data;
     if (this.origins.get(def.id) === 'config') {
-      throw new CoreError('invalid_input', `Alarm "${def.id}" is defined in the configuration file; change it there`);
+      throw new CoreError(
+        'invalid_input',
+        `Alarm "${def.id}" is defined in the configuration file; change it there`,
+      );
     }
     const existing = this.runtimes.get(def.id);
-    if (existing && !existing.def) throw new CoreError('invalid_input', `Alarm id "${def.id}" belongs to an equipment alarm`);
+    if (existing && !existing.def)
+      throw new CoreError('invalid_input', `Alarm id "${def.id}" belongs to an equipment alarm`);
     const missing = this.missingTags(def);
     if (missing.length) {
-      throw new CoreError('not_found', `Alarm "${def.id}" refers to unknown tag${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
+      throw new CoreError(
+        'not_found',
+        `Alarm "${def.id}" refers to unknown tag${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
+      );
     }
     this.store?.save(def); // first: if storing fails, nothing has changed
     this.run(() => {
@@ -783,7 +724,14 @@ export class AlarmEngine implements Disposable {
         const rt = this.newRuntime(def);
         this.runtimes.set(def.id, rt);
         this.origins.set(def.id, 'runtime');
-        this.record(rt, 'definition_changed', 'normal', actor, `Created: ${JSON.stringify(def)}`, this.operatorCause(rt));
+        this.record(
+          rt,
+          'definition_changed',
+          'normal',
+          actor,
+          `Created: ${JSON.stringify(def)}`,
+          this.operatorCause(rt),
+        );
         return;
       }
       const from = existing.state;
@@ -799,7 +747,14 @@ export class AlarmEngine implements Disposable {
       }
       const wasSuppressed = existing.suppressed && !def.suppressWhen;
       if (wasSuppressed) existing.suppressed = false;
-      this.record(existing, 'definition_changed', from, actor, `Updated: ${JSON.stringify(def)}`, this.operatorCause(existing));
+      this.record(
+        existing,
+        'definition_changed',
+        from,
+        actor,
+        `Updated: ${JSON.stringify(def)}`,
+        this.operatorCause(existing),
+      );
       if (wasSuppressed) this.reannunciate(existing, this.operatorCause(existing));
     });
     this.rebuildIndex();
@@ -808,9 +763,16 @@ export class AlarmEngine implements Disposable {
 
   removeDefinition(id: string, actor: string): void {
     const rt = this.require(id);
-    if (!rt.def) throw new CoreError('invalid_input', `Alarm "${id}" comes from equipment; it has no definition to remove`);
+    if (!rt.def)
+      throw new CoreError(
+        'invalid_input',
+        `Alarm "${id}" comes from equipment; it has no definition to remove`,
+      );
     if (this.origins.get(id) === 'config') {
-      throw new CoreError('invalid_input', `Alarm "${id}" is defined in the configuration file; remove it there`);
+      throw new CoreError(
+        'invalid_input',
+        `Alarm "${id}" is defined in the configuration file; remove it there`,
+      );
     }
     this.store?.remove(id);
     this.run(() => {
@@ -876,18 +838,32 @@ export class AlarmEngine implements Disposable {
       throw new CoreError('invalid_input', 'The KPI range needs from < to');
     }
     // Activations up to one window before the range, so a flood already running at `from` is seen.
-    const activations = this.journal.query({ from: from - this.flood.windowMs, to, transitions: ['activate'], order: 'asc' });
+    const activations = this.journal.query({
+      from: from - this.config.flood.windowMs,
+      to,
+      transitions: ['activate'],
+      order: 'asc',
+    });
+    // Standing alarms: the alarms defined now and those that activated in the range.
+    const ids = new Set(this.runtimes.keys());
+    for (const a of activations) ids.add(a.alarmId);
     return computeAlarmKpis({
       from,
       to,
       activations,
-      latest: this.journal.latestPerAlarm(to),
+      latest: this.journal.latestPerAlarm(to, [...ids]),
       flood: this.config.flood,
       chattering: this.config.chattering,
     });
   }
 
-  stats(): { alarms: number; definitions: number; journalBacklog: number; journalFailures: number; journalDropped: number } {
+  stats(): {
+    alarms: number;
+    definitions: number;
+    journalBacklog: number;
+    journalFailures: number;
+    journalDropped: number;
+  } {
     let definitions = 0;
     for (const rt of this.runtimes.values()) if (rt.def) definitions++;
     return {
@@ -919,8 +895,7 @@ export class AlarmEngine implements Disposable {
     if (this.disposed) return;
     this.disposed = true;
     for (const rt of this.runtimes.values()) rt.dispose();
-    this.floodTimer?.dispose();
-    this.floodTimer = null;
+    this.floodMode.dispose();
     if (this.backlog.length) {
       try {
         this.journal.append(this.backlog);
@@ -941,7 +916,7 @@ export class AlarmEngine implements Disposable {
 
   /** An operator action belongs to the occurrence it acts on: it carries that occurrence's correlation id. */
   private operatorCause(rt: AlarmRuntime): Cause {
-    return { correlationId: rt.correlationId ?? this.newId(), value: rt.value, sampleTime: null };
+    return { correlationId: rt.correlationId ?? this.newId(), value: rt.valueOrNull, sampleTime: null };
   }
 
   private newRuntime(def: AlarmDefinition): AlarmRuntime {
@@ -981,7 +956,8 @@ export class AlarmEngine implements Disposable {
         system.set(def.condition, list);
       } else {
         watch(def.tagId).alarms.push(rt);
-        if (def.kind === 'deviation' && typeof def.setpoint !== 'number') watch(def.setpoint.tagId).setpointFor.push(rt);
+        if (def.kind === 'deviation' && typeof def.setpoint !== 'number')
+          watch(def.setpoint.tagId).setpointFor.push(rt);
       }
       if (def.suppressWhen) watch(def.suppressWhen.tagId).suppressionFor.push(rt);
     }
@@ -997,7 +973,7 @@ export class AlarmEngine implements Disposable {
     const now = this.clock.now();
     let latest: AlarmJournalEntry[];
     try {
-      latest = this.journal.latestPerAlarm(now);
+      latest = this.journal.latestPerAlarm(now, [...this.runtimes.keys()]);
     } catch (err) {
       this.onError('alarm journal could not be read to restore alarm states', err);
       return;
@@ -1006,51 +982,39 @@ export class AlarmEngine implements Disposable {
     for (const row of latest) {
       const rt = this.runtimes.get(row.alarmId);
       if (!rt?.def || !rt.def.enabled) continue;
-      rt.activeSince = row.activeSince;
-      rt.correlationId = row.correlationId;
-      rt.lastChangeAt = row.at;
-      rt.value = row.value;
-      switch (row.toState) {
-        case 'unack_active':
-        case 'ack_active':
-          rt.active = rt.raw = rt.conditionActive = true;
-          rt.acked = row.toState === 'ack_active';
-          break;
-        case 'unack_rtn':
-          rt.acked = false;
-          break;
-        case 'latched':
-          rt.latched = true;
-          rt.acked = row.acknowledged;
-          break;
-        case 'out_of_service':
-          rt.outOfService = { reason: row.comment, by: row.user, at: row.at };
-          break;
-        case 'suppressed':
-          rt.suppressed = rt.def.suppressWhen !== undefined; // re-tested with the next sample
-          break;
-        case 'shelved':
-          if (row.shelvedUntil !== null && row.shelveMode !== null) {
-            const timer = this.clock.setTimeout(() => {
-              if (rt.shelve?.timer !== timer) return;
-              this.run(() => this.unshelveNow(rt, SYSTEM_USER, 'Shelving time is up', this.operatorCause(rt)));
-            }, Math.max(0, row.shelvedUntil - now));
-            rt.shelve = { mode: row.shelveMode, reason: row.comment, by: row.user, at: row.at, until: row.shelvedUntil, timer };
-            if (row.shelvedUntil <= now) expired.push(rt);
-          }
-          break;
-        default:
-          break;
+      rt.restore(row);
+      if (row.toState === 'shelved' && row.shelvedUntil !== null && row.shelveMode !== null) {
+        this.armShelve(rt, {
+          mode: row.shelveMode,
+          reason: row.comment,
+          by: row.user,
+          at: row.at,
+          until: row.shelvedUntil,
+        });
+        if (row.shelvedUntil <= now) expired.push(rt);
       }
     }
     if (expired.length) {
       this.run(() => {
-        for (const rt of expired) this.unshelveNow(rt, SYSTEM_USER, 'Shelving time ran out while Vigil was stopped', this.operatorCause(rt));
+        for (const rt of expired)
+          this.unshelveNow(
+            rt,
+            SYSTEM_USER,
+            'Shelving time ran out while Vigil was stopped',
+            this.operatorCause(rt),
+          );
       });
     }
   }
 
-  private record(rt: AlarmRuntime, transition: AlarmTransition, from: AlarmState, user: string, comment: string, cause: Cause): void {
+  private record(
+    rt: AlarmRuntime,
+    transition: AlarmTransition,
+    from: AlarmState,
+    user: string,
+    comment: string,
+    cause: Cause,
+  ): void {
     const now = this.clock.now();
     rt.lastChangeAt = now;
     this.pendingEntries.push({
@@ -1076,37 +1040,7 @@ export class AlarmEngine implements Disposable {
   }
 
   private toView(rt: AlarmRuntime): AlarmView {
-    const now = this.clock.now();
-    const chattering = rt.chatter.isChattering(now);
-    const def = rt.def;
-    const ext = rt.external;
-    const shelve = rt.shelve;
-    return {
-      id: rt.id,
-      source: def ? 'vigil' : 'opcua',
-      kind: def ? def.kind : 'external',
-      name: def ? (def.name ?? def.id) : ext!.name,
-      tagId: rt.tagId,
-      assetId: rt.assetId,
-      priority: rt.priority,
-      message: def ? def.message : ext!.message,
-      suggestedAction: def ? def.suggestedAction : ext!.suggestedAction,
-      state: rt.state,
-      conditionActive: rt.conditionActive,
-      acknowledged: rt.acked,
-      activeSince: rt.activeSince,
-      lastChangeAt: rt.lastChangeAt,
-      value: rt.value,
-      limit: rt.limit,
-      correlationId: rt.correlationId,
-      shelved: shelve ? { mode: shelve.mode, reason: shelve.reason, by: shelve.by, at: shelve.at, until: shelve.until } : null,
-      outOfService: rt.outOfService ? { ...rt.outOfService } : null,
-      suppressedByDesign: rt.suppressed,
-      chattering,
-      suggestion: chattering ? chatterSuggestion(this.config.chattering.windowMs, rt.chatter.countInWindow(now)) : null,
-      ackPending: rt.ackPending,
-      activations: rt.activations,
-    };
+    return rt.view(this.clock.now());
   }
 
   /** Runs one unit of work: transitions are journaled (one append) and then announced, in order. */
@@ -1147,36 +1081,45 @@ export class AlarmEngine implements Disposable {
    */
   private appendToJournal(entries: NewJournalEntry[]): AlarmJournalEntry[] | null {
     if (!entries.length) return [];
-    try {
-      if (this.backlog.length) {
+    if (this.backlog.length) {
+      try {
         this.journal.append(this.backlog);
         this.backlog = [];
+      } catch (err) {
+        // Older rows first: the new ones wait behind the part of the backlog that did not go in.
+        if (err instanceof PartialAppendError) this.backlog.splice(0, err.stored.length);
+        this.journalFailed(err, entries);
+        return null;
       }
+    }
+    try {
       return this.journal.append(entries);
     } catch (err) {
-      this.journalFailures++;
-      this.backlog.push(...entries);
-      if (this.backlog.length > MAX_JOURNAL_BACKLOG) {
-        const excess = this.backlog.length - MAX_JOURNAL_BACKLOG;
-        this.backlog.splice(0, excess);
-        this.journalDropped += excess;
+      if (err instanceof PartialAppendError) {
+        this.journalFailed(err, entries.slice(err.stored.length));
+        return err.stored;
       }
-      this.onError(`alarm journal append failed; ${this.backlog.length} rows waiting`, err);
+      this.journalFailed(err, entries);
       return null;
     }
   }
-}
 
-function chatterSuggestion(windowMs: number, count: number): string {
-  return `Chattering: ${count} activations within ${formatDuration(windowMs)}. Consider shelving it and reviewing its deadband and on-delay.`;
+  private journalFailed(err: unknown, waiting: NewJournalEntry[]): void {
+    this.journalFailures++;
+    this.backlog.push(...waiting);
+    if (this.backlog.length > MAX_JOURNAL_BACKLOG) {
+      const excess = this.backlog.length - MAX_JOURNAL_BACKLOG;
+      this.backlog.splice(0, excess);
+      this.journalDropped += excess;
+    }
+    this.onError(`alarm journal append failed; ${this.backlog.length} rows waiting`, err);
+  }
 }
 
 function stateText(state: AlarmState): string {
-  return state === 'out_of_service' ? 'out of service' : state === 'suppressed' ? 'suppressed by design' : state;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
-  return `${ms / 1000} s`;
+  return state === 'out_of_service'
+    ? 'out of service'
+    : state === 'suppressed'
+      ? 'suppressed by design'
+      : state;
 }

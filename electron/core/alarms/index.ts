@@ -2,19 +2,25 @@
  * The alarm engine (ISA-18.2): definitions, lifecycle, shelving, floods, chattering, KPIs.
  * See contract-proposal.ts for the commands and streams it offers through the core API.
  */
-export { AlarmEngine, InMemoryDefinitionStore, SYSTEM_USER, formatDuration } from './engine';
+export { AlarmEngine, SYSTEM_USER } from './engine';
+export { formatDuration } from './text';
+export type { AlarmEngineOptions, AlarmListFilter, DefinitionEntry, ShelveRequest } from './engine';
+export { InMemoryDefinitionStore, MapTagCatalog } from './ports';
 export type {
   AlarmDefinitionStore,
-  AlarmEngineOptions,
-  AlarmListFilter,
-  DefinitionEntry,
   ExternalConditionPort,
   ExternalConditionUpdate,
-  ShelveRequest,
   TagCatalog,
   TagInfo,
-} from './engine';
-export { InMemoryAlarmJournal } from './journal';
+} from './ports';
+export { FloodMode } from './floodMode';
+export { HistorianAlarmJournal } from './historianJournal';
+export { attachAuditTrail } from './audit';
+export type { AuditSink } from './audit';
+export { createAlarmApiHandlers } from './apiHandlers';
+export type { AlarmApiDeps, AlarmCommandHandlers, AlarmStreamHandlers } from './apiHandlers';
+export { alarmCommands, alarmStreams } from './contract-proposal';
+export { InMemoryAlarmJournal, PartialAppendError } from './journal';
 export type { AlarmJournal, AlarmJournalQuery, NewJournalEntry } from './journal';
 export { computeAlarmKpis, KPI_TARGETS } from './kpis';
 export { FloodTracker, ChatterTracker } from './flood';

@@ -22,11 +22,31 @@ export type NewJournalEntry = Omit<AlarmJournalEntry, 'seq'>;
  * event is ever published for a transition that was not stored.
  */
 export interface AlarmJournal {
-  /** Stores the rows in order and returns them with their sequence numbers. Throws if it cannot. */
+  /**
+   * Stores the rows in order and returns them with their sequence numbers. Throws if it cannot;
+   * a PartialAppendError when the first rows were stored and the rest were not.
+   */
   append(entries: readonly NewJournalEntry[]): AlarmJournalEntry[];
   query(query: AlarmJournalQuery): AlarmJournalEntry[];
-  /** The newest row of every alarm with `at` <= the given time: the state each alarm was in. */
-  latestPerAlarm(atOrBefore: number): AlarmJournalEntry[];
+  /**
+   * The newest row of every alarm with `at` <= the given time: the state each alarm was in.
+   * `alarmIds` limits the answer to those alarms (a store may use it to look them up by index).
+   */
+  latestPerAlarm(atOrBefore: number, alarmIds?: readonly string[]): AlarmJournalEntry[];
+}
+
+/** Some rows (the first ones, in order) were stored before the journal failed. */
+export class PartialAppendError extends Error {
+  constructor(
+    readonly stored: AlarmJournalEntry[],
+    cause: unknown,
+  ) {
+    super(
+      `alarm journal stored ${stored.length} row(s), then failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.name = 'PartialAppendError';
+  }
 }
 
 /** The journal kept in memory: for tests and for a core run without a historian. */
@@ -56,12 +76,14 @@ export class InMemoryAlarmJournal implements AlarmJournal {
     return q.limit === undefined ? matches : matches.slice(0, q.limit);
   }
 
-  latestPerAlarm(atOrBefore: number): AlarmJournalEntry[] {
+  latestPerAlarm(atOrBefore: number, alarmIds?: readonly string[]): AlarmJournalEntry[] {
+    const wanted = alarmIds ? new Set(alarmIds) : null;
     const latest = new Map<string, AlarmJournalEntry>();
     for (const row of this.rows) {
-      if (row.at > atOrBefore) continue;
+      if (row.at > atOrBefore || (wanted && !wanted.has(row.alarmId))) continue;
       const prev = latest.get(row.alarmId);
-      if (!prev || row.at > prev.at || (row.at === prev.at && row.seq > prev.seq)) latest.set(row.alarmId, row);
+      if (!prev || row.at > prev.at || (row.at === prev.at && row.seq > prev.seq))
+        latest.set(row.alarmId, row);
     }
     return [...latest.values()];
   }

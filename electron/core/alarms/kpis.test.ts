@@ -10,7 +10,12 @@ const S = 1000;
 const MIN = 60 * S;
 const H = 60 * MIN;
 
-function row(alarmId: string, at: number, priority: AlarmPriority, over: Partial<NewJournalEntry> = {}): NewJournalEntry {
+function row(
+  alarmId: string,
+  at: number,
+  priority: AlarmPriority,
+  over: Partial<NewJournalEntry> = {},
+): NewJournalEntry {
   const toState: AlarmState = over.toState ?? 'unack_active';
   return {
     at,
@@ -44,7 +49,15 @@ function row(alarmId: string, at: number, priority: AlarmPriority, over: Partial
 function constructedJournal(): InMemoryAlarmJournal {
   const rows: NewJournalEntry[] = [];
   rows.push(row('S', D0 - 48 * H, 'medium'));
-  rows.push(row('S', D0 - 24 * H, 'medium', { transition: 'acknowledge', fromState: 'unack_active', toState: 'ack_active', activeSince: D0 - 48 * H, acknowledged: true }));
+  rows.push(
+    row('S', D0 - 24 * H, 'medium', {
+      transition: 'acknowledge',
+      fromState: 'unack_active',
+      toState: 'ack_active',
+      activeSince: D0 - 48 * H,
+      acknowledged: true,
+    }),
+  );
   for (const t of [0, 10 * S, 20 * S]) rows.push(row('A', D0 + t, 'high'));
   for (let k = 1; k <= 17; k++) rows.push(row('A', D0 + k * H, 'high'));
   for (let i = 0; i < 12; i++) rows.push(row(`F${i}`, D0 + 18.5 * H + i * 10 * S, 'low'));
@@ -56,7 +69,17 @@ function constructedJournal(): InMemoryAlarmJournal {
 }
 
 function engineOn(journal: InMemoryAlarmJournal): AlarmEngine {
-  return new AlarmEngine({ clock: new ManualClock(D0 + 48 * H), journal, catalog: new MapTagCatalog() });
+  // S, the standing alarm, is still defined (an alarm active for days is in the engine).
+  return new AlarmEngine({
+    clock: new ManualClock(D0 + 48 * H),
+    journal,
+    catalog: new MapTagCatalog({ 's/pv': 'asset-S' }),
+    config: {
+      definitions: [
+        { id: 'S', kind: 'high', tagId: 's/pv', limit: 1, priority: 'medium', message: 'standing' },
+      ],
+    },
+  });
 }
 
 describe('alarm KPIs on a constructed journal', () => {
@@ -74,8 +97,24 @@ describe('alarm KPIs on a constructed journal', () => {
     expect(k.percentTimeInFlood).toBeCloseTo((570 / 86_400) * 100, 10);
     expect(k.standingOver24h).toEqual([{ alarmId: 'S', assetId: 'asset-S', activeSince: D0 - 48 * H }]);
     expect(k.chatteringAlarms).toEqual([{ alarmId: 'A', maxActivationsInWindow: 3 }]);
-    expect(k.topBadActors[0]).toEqual({ alarmId: 'A', assetId: 'asset-A', activations: 20, percent: (20 / 33) * 100 });
-    expect(k.topBadActors.map((a) => a.alarmId)).toEqual(['A', 'F0', 'F1', 'F10', 'F11', 'F2', 'F3', 'F4', 'F5', 'F6']);
+    expect(k.topBadActors[0]).toEqual({
+      alarmId: 'A',
+      assetId: 'asset-A',
+      activations: 20,
+      percent: (20 / 33) * 100,
+    });
+    expect(k.topBadActors.map((a) => a.alarmId)).toEqual([
+      'A',
+      'F0',
+      'F1',
+      'F10',
+      'F11',
+      'F2',
+      'F3',
+      'F4',
+      'F5',
+      'F6',
+    ]);
     expect(k.topTenPercent).toBeCloseTo((29 / 33) * 100, 10);
     expect(k.priorityMix).toEqual({
       critical: { count: 1, percent: (1 / 33) * 100 },
@@ -102,7 +141,12 @@ describe('alarm KPIs on a constructed journal', () => {
     journal.append(Array.from({ length: 30 }, (_, i) => row(`B${i}`, D0 + i * 20 * S, 'medium')));
     const engine = engineOn(journal);
     const k = engine.kpis(D0, D0 + 10 * MIN);
-    expect(k).toMatchObject({ activations: 30, averagePerTenMinutes: 30, rateRating: 'overloaded', peakPerTenMinutes: 30 });
+    expect(k).toMatchObject({
+      activations: 30,
+      averagePerTenMinutes: 30,
+      rateRating: 'overloaded',
+      peakPerTenMinutes: 30,
+    });
     expect(() => engine.kpis(D0, D0)).toThrow(/from < to/);
   });
 });

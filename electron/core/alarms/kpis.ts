@@ -67,10 +67,17 @@ export function computeAlarmKpis(input: KpiInput): AlarmKpis {
     const max = maxInWindow(a.times, input.chattering.windowMs);
     if (max >= input.chattering.activations) chatteringAlarms.push({ alarmId, maxActivationsInWindow: max });
   }
-  chatteringAlarms.sort((x, y) => y.maxActivationsInWindow - x.maxActivationsInWindow || x.alarmId.localeCompare(y.alarmId));
+  chatteringAlarms.sort(
+    (x, y) => y.maxActivationsInWindow - x.maxActivationsInWindow || x.alarmId.localeCompare(y.alarmId),
+  );
 
   const ranked = [...perAlarm]
-    .map(([alarmId, a]) => ({ alarmId, assetId: a.assetId, activations: a.times.length, percent: pct(a.times.length, n) }))
+    .map(([alarmId, a]) => ({
+      alarmId,
+      assetId: a.assetId,
+      activations: a.times.length,
+      percent: pct(a.times.length, n),
+    }))
     .sort((x, y) => y.activations - x.activations || x.alarmId.localeCompare(y.alarmId));
   const topBadActors = ranked.slice(0, 10);
 

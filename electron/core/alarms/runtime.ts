@@ -1,8 +1,11 @@
 import type { Disposable } from '../app/disposable';
 import { ChatterTracker } from './flood';
+import { chatterSuggestion } from './text';
 import {
   isAboveKind,
   type AlarmDefinition,
+  type AlarmJournalEntry,
+  type AlarmView,
   type AlarmPriority,
   type AlarmState,
   type OutOfServiceInfo,
@@ -55,14 +58,24 @@ export class AlarmRuntime {
   conditionActive = false;
   pending: { timer: Disposable; cause: Cause } | null = null;
   lastSampleTime = -Infinity;
-  /** The quantity compared against the limit (value, |deviation|, rate). */
-  value: number | null = null;
-  prevT: number | null = null;
+  /*
+   * Hot-path numbers are kept as plain doubles with NaN for "none" (never null): a field that mixes
+   * null and doubles makes V8 box every assignment, which costs an allocation per sample.
+   */
+  /** The quantity compared against the limit (value, |deviation|, rate); NaN until known. */
+  value = NaN;
+  prevT = NaN;
   prevV = 0;
   /** Latest setpoint value when the setpoint is a tag. */
-  setpointValue: number | null = null;
+  setpointValue = NaN;
   /** Latest measured value for deviation alarms (re-tested when the setpoint moves). */
-  measured: number | null = null;
+  measured = NaN;
+  /** Copied from the definition so the hot loop reads one object shape (the definitions differ by kind). */
+  limitValue = NaN;
+  deadband = 0;
+  fixedSetpoint = NaN;
+  includeUncertain = false;
+  direction: 'rising' | 'falling' | 'both' = 'both';
   /** Sources currently in the system condition (e.g. the connections that are lost). */
   readonly systemSources = new Set<string>();
   // --- annunciation (ISA-18.2) ---
@@ -88,6 +101,16 @@ export class AlarmRuntime {
   ) {
     this.mode = def ? modeOf(def) : EvalMode.None;
     this.chatter = new ChatterTracker(chatterWindowMs, chatterThreshold);
+    this.copyDefinition();
+  }
+
+  private copyDefinition(): void {
+    const def = this.def;
+    this.limitValue = def && 'limit' in def ? def.limit : NaN;
+    this.deadband = def ? def.deadband : 0;
+    this.fixedSetpoint = def?.kind === 'deviation' && typeof def.setpoint === 'number' ? def.setpoint : NaN;
+    this.includeUncertain = def?.kind === 'bad_quality' ? def.includeUncertain : false;
+    this.direction = def?.kind === 'rate_of_change' ? def.direction : 'both';
   }
 
   get id(): string {
@@ -108,8 +131,11 @@ export class AlarmRuntime {
   }
 
   get limit(): number | null {
-    if (!this.def) return null;
-    return 'limit' in this.def ? this.def.limit : null;
+    return Number.isNaN(this.limitValue) ? null : this.limitValue;
+  }
+
+  get valueOrNull(): number | null {
+    return Number.isNaN(this.value) ? null : this.value;
   }
 
   /** Not shelved, not suppressed, not out of service: the alarm may be shown to the operator. */
@@ -143,10 +169,83 @@ export class AlarmRuntime {
   /** Forgets evaluation memory (after the definition changed), keeping the condition and state. */
   resetEvaluation(): void {
     this.mode = this.def ? modeOf(this.def) : EvalMode.None;
+    this.copyDefinition();
     this.lastSampleTime = -Infinity;
-    this.prevT = null;
-    this.setpointValue = null;
-    this.measured = null;
+    this.prevT = NaN;
+    this.setpointValue = NaN;
+    this.measured = NaN;
+  }
+
+  /**
+   * Takes the state of the journal's last row for this alarm (after a restart). The process
+   * condition of an active alarm is assumed to hold until the next sample says otherwise; shelving
+   * is restored by the engine, which owns the timers.
+   */
+  restore(row: AlarmJournalEntry): void {
+    this.activeSince = row.activeSince;
+    this.correlationId = row.correlationId;
+    this.lastChangeAt = row.at;
+    this.value = row.value ?? NaN;
+    switch (row.toState) {
+      case 'unack_active':
+      case 'ack_active':
+        this.active = this.raw = this.conditionActive = true;
+        this.acked = row.toState === 'ack_active';
+        break;
+      case 'unack_rtn':
+        this.acked = false;
+        break;
+      case 'latched':
+        this.latched = true;
+        this.acked = row.acknowledged;
+        break;
+      case 'out_of_service':
+        this.outOfService = { reason: row.comment, by: row.user, at: row.at };
+        break;
+      case 'suppressed':
+        this.suppressed = this.def?.suppressWhen !== undefined; // re-tested with the next sample
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The alarm as operators see it at `now`. */
+  view(now: number): AlarmView {
+    const chattering = this.chatter.isChattering(now);
+    const def = this.def;
+    const ext = this.external;
+    const shelve = this.shelve;
+    return {
+      id: this.id,
+      source: def ? 'vigil' : 'opcua',
+      kind: def ? def.kind : 'external',
+      name: def ? (def.name ?? def.id) : ext!.name,
+      tagId: this.tagId,
+      assetId: this.assetId,
+      priority: this.priority,
+      message: def ? def.message : ext!.message,
+      suggestedAction: def ? def.suggestedAction : ext!.suggestedAction,
+      state: this.state,
+      conditionActive: this.conditionActive,
+      acknowledged: this.acked,
+      activeSince: this.activeSince,
+      lastChangeAt: this.lastChangeAt,
+      value: this.valueOrNull,
+      limit: this.limit,
+      correlationId: this.correlationId,
+      shelved: shelve
+        ? { mode: shelve.mode, reason: shelve.reason, by: shelve.by, at: shelve.at, until: shelve.until }
+        : null,
+      outOfService: this.outOfService ? { ...this.outOfService } : null,
+      suppressedByDesign: this.suppressed,
+      chattering,
+      suggestion: chattering
+        ? chatterSuggestion(this.chatter.windowMs, this.chatter.countInWindow(now))
+        : null,
+      ackPending: this.ackPending,
+      activations: this.activations,
+    };
   }
 
   dispose(): void {

@@ -29,7 +29,12 @@ export const AlarmStateSchema = z.enum([
 export type AlarmState = z.infer<typeof AlarmStateSchema>;
 
 /** States in which the alarm is annunciated and asks for the operator. */
-export const ANNUNCIATED_STATES: readonly AlarmState[] = ['unack_active', 'ack_active', 'unack_rtn', 'latched'];
+export const ANNUNCIATED_STATES: readonly AlarmState[] = [
+  'unack_active',
+  'ack_active',
+  'unack_rtn',
+  'latched',
+];
 
 const idSchema = z
   .string()
@@ -125,10 +130,18 @@ export const AlarmDefinitionSchema = z
   ])
   .superRefine((def, ctx) => {
     if (def.kind === 'failure_risk' && (def.limit < 0 || def.limit > 1)) {
-      ctx.addIssue({ code: 'custom', path: ['limit'], message: 'a failure-risk limit is a probability in [0, 1]' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['limit'],
+        message: 'a failure-risk limit is a probability in [0, 1]',
+      });
     }
     if (def.kind === 'rul_below' && def.limit <= 0) {
-      ctx.addIssue({ code: 'custom', path: ['limit'], message: 'a RUL limit is a positive number of cycles' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['limit'],
+        message: 'a RUL limit is a positive number of cycles',
+      });
     }
   });
 export type AlarmDefinition = z.output<typeof AlarmDefinitionSchema>;
@@ -283,11 +296,21 @@ export const AlarmKpisSchema = z.object({
   standingOver24h: z.array(z.object({ alarmId: z.string(), assetId: z.string(), activeSince: z.number() })),
   chatteringAlarms: z.array(z.object({ alarmId: z.string(), maxActivationsInWindow: z.number().int() })),
   topBadActors: z.array(
-    z.object({ alarmId: z.string(), assetId: z.string(), activations: z.number().int(), percent: z.number() }),
+    z.object({
+      alarmId: z.string(),
+      assetId: z.string(),
+      activations: z.number().int(),
+      percent: z.number(),
+    }),
   ),
   /** Share of all activations caused by the top 10 (ISA-18.2 target: ~1 % to 5 %). */
   topTenPercent: z.number(),
-  priorityMix: z.object({ critical: priorityShare, high: priorityShare, medium: priorityShare, low: priorityShare }),
+  priorityMix: z.object({
+    critical: priorityShare,
+    high: priorityShare,
+    medium: priorityShare,
+    low: priorityShare,
+  }),
   targets: z.object({
     acceptablePerTenMinutes: z.number(),
     manageablePerTenMinutes: z.number(),
@@ -319,7 +342,11 @@ export const AlarmsConfigSchema = z.object({
     })
     .default({ windowMs: 60_000, activations: 3 }),
   /** Longest a timed shelve (and the safety limit of a one-shot shelve) may last. */
-  maxShelveMs: z.number().int().positive().default(12 * 3_600_000),
+  maxShelveMs: z
+    .number()
+    .int()
+    .positive()
+    .default(12 * 3_600_000),
 });
 export type AlarmsConfig = z.output<typeof AlarmsConfigSchema>;
 export type AlarmsConfigInput = z.input<typeof AlarmsConfigSchema>;

@@ -5,7 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../app/clock';
 import { AlarmEngine } from './engine';
 import { InMemoryAlarmJournal } from './journal';
-import { openRunMarker, startDiskMonitor, withDefaultSystemDefinitions, type DiskReading } from './systemMonitors';
+import {
+  openRunMarker,
+  startDiskMonitor,
+  withDefaultSystemDefinitions,
+  type DiskReading,
+} from './systemMonitors';
 import { MapTagCatalog } from './testing';
 
 const dirs: string[] = [];

@@ -31,7 +31,9 @@ export interface DiskMonitorOptions {
 }
 
 /** Reads free space now and then every `intervalMs`; reports each reading. */
-export function startDiskMonitor(options: DiskMonitorOptions): Disposable & { check(): Promise<DiskReading> } {
+export function startDiskMonitor(
+  options: DiskMonitorOptions,
+): Disposable & { check(): Promise<DiskReading> } {
   let disposed = false;
   const check = async (): Promise<DiskReading> => {
     const s = await statfs(options.path);
@@ -40,7 +42,9 @@ export function startDiskMonitor(options: DiskMonitorOptions): Disposable & { ch
     const totalBytes = Number(s.blocks) * Number(s.bsize);
     const low =
       freeBytes < options.minFreeBytes ||
-      (options.minFreeFraction !== undefined && totalBytes > 0 && freeBytes / totalBytes < options.minFreeFraction);
+      (options.minFreeFraction !== undefined &&
+        totalBytes > 0 &&
+        freeBytes / totalBytes < options.minFreeFraction);
     const reading = { path: options.path, freeBytes, totalBytes, low };
     if (!disposed) options.onReading(reading);
     return reading;
@@ -128,7 +132,8 @@ export function defaultSystemDefinitions(): AlarmDefinition[] {
       onDelayMs: 0,
       offDelayMs: 0,
       message: 'Little disk space left for the historian',
-      suggestedAction: 'Free disk space or shorten the retention; the historian stops writing when the disk is full.',
+      suggestedAction:
+        'Free disk space or shorten the retention; the historian stops writing when the disk is full.',
       latching: false,
       enabled: true,
     },

@@ -21,6 +21,7 @@ function makeApi(overrides: Partial<CommandHandlers> = {}) {
     },
     getRecent: ({ tagIds, limit }) => tagIds.map((tagId) => ({ tagId, t: [limit], v: [1], q: [0] })),
     getHealth: () => health,
+    getDataQuality: () => [],
     ...overrides,
   };
   const streams: StreamHandlers = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectionExtensions } from '../acquisition/connectionSchema';
 
 /** One OPC UA server Vigil reads from. */
 export const ConnectionConfigSchema = z.object({
@@ -13,6 +14,8 @@ export const ConnectionConfigSchema = z.object({
   /** Requested sampling interval in ms; 0 asks the server for exception-based reporting. */
   samplingIntervalMs: z.number().nonnegative().default(0),
   publishingIntervalMs: z.number().positive().default(100),
+  /** Security, identity, tags, subscriptions, backfill, alarms, writes: see acquisition/connectionSchema.ts. */
+  ...connectionExtensions,
 });
 export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema>;
 

@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Asset, Tag } from '../../../shared/domain';
 import type { Health } from '../../../shared/api';
 import { OpcUaSource } from '../acquisition/opcuaSource';
+import { DetectionPipeline } from '../detection';
+import { derivedScoreTags } from '../detection/derivedTagModel';
 import { RingStore } from '../live/ringStore';
 import { StreamHub } from '../live/streamHub';
 import { createCoreApi, CoreError } from './api';
@@ -42,8 +44,25 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   const problems: string[] = [];
 
-  events.on('samples', (batch) => ring.append(batch));
-  events.on('samples', (batch) => hub.publish(batch));
+  // Validation and detection run on every batch before anything downstream trusts it; the
+  // scores they produce travel as their own batches of derived tags.
+  const pipeline = new DetectionPipeline({ validation: { clock } });
+  events.on('samples', (batch) => {
+    const { flags, dataQuality, detection } = pipeline.process(batch);
+    events.emit('samples.validated', { batch, flags });
+    for (const event of dataQuality) events.emit('data.quality', event);
+    if (detection.scores.length) events.emit('scores', detection.scores);
+    for (const event of detection.events) events.emit('anomaly.state', event);
+  });
+  disposables.add(
+    clock.setInterval(() => {
+      for (const event of pipeline.tick(clock.now())) events.emit('data.quality', event);
+    }, 1000),
+  );
+  for (const stream of ['samples', 'scores'] as const) {
+    events.on(stream, (batch) => ring.append(batch));
+    events.on(stream, (batch) => hub.publish(batch));
+  }
 
   const allAssets = (): Asset[] => [...assetsByConnection.values()].flat();
   const allTags = (): Tag[] => [...tagsByConnection.values()].flat();
@@ -64,6 +83,18 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
         return tagIds.map((id) => ring.recent(id, sinceMs ?? -Infinity, limit));
       },
       getHealth: () => health(),
+      getDataQuality: ({ tagIds }) => {
+        const ids =
+          tagIds ??
+          allTags()
+            .filter((t) => t.kind !== 'anomaly')
+            .map((t) => t.id);
+        return ids.map((tagId) => ({
+          tagId,
+          stale: pipeline.validation.isStale(tagId),
+          flagged: { ...(pipeline.validation.counts(tagId) ?? {}) },
+        }));
+      },
     },
     {
       liveSamples: ({ tagIds }, send) => hub.subscribe(tagIds, send),
@@ -109,7 +140,8 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
         },
         onModel: (model) => {
           assetsByConnection.set(connection.id, model.assets);
-          tagsByConnection.set(connection.id, model.tags);
+          tagsByConnection.set(connection.id, [...model.tags, ...derivedScoreTags(model.assets, model.tags)]);
+          pipeline.setTags(model.tags);
         },
       },
     });

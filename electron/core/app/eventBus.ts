@@ -1,6 +1,8 @@
 import type { SampleBatch } from '../../../shared/samples';
 import type { ConnectionState } from '../../../shared/domain';
 import type { Disposable } from './disposable';
+import type { DataQualityEvent } from '../validation';
+import type { AnomalyEvent } from '../detection';
 
 /**
  * Domain events of the core. Every event carries the correlation id of what caused it,
@@ -16,6 +18,14 @@ export interface DomainEvents {
     error: string | null;
     at: number;
   };
+  /** A batch after validation: one bit set of ValidationFlag per sample (0 = valid). */
+  'samples.validated': { batch: SampleBatch; flags: Uint32Array };
+  /** A data-quality episode of one tag started or ended (range, frozen, spike, stale, ...). */
+  'data.quality': DataQualityEvent;
+  /** Derived samples: anomaly scores per asset and per tag (kept out of 'samples'). */
+  scores: SampleBatch;
+  /** An asset's anomaly score crossed its threshold (raised) or fell back (cleared). */
+  'anomaly.state': AnomalyEvent;
   'data.gap': {
     correlationId: string;
     connectionId: string;

@@ -1,8 +1,13 @@
 import { QuantileSketch } from './quantileSketch';
 import { MAX_STAT } from './tagModel';
 
-/** Shrinkage of the covariance towards its diagonal: keeps the inverse stable with few samples. */
-const SHRINKAGE = 0.3;
+/**
+ * Shrinkage of the covariance towards its diagonal, p / n (tags over samples learned) within
+ * [1%, 50%]: what keeps the inverse stable with few samples, fading as the estimate firms
+ * up (the ratio that governs its error; Ledoit & Wolf, J. Multivariate Anal. 2004).
+ */
+const MIN_SHRINKAGE = 0.01;
+const MAX_SHRINKAGE = 0.5;
 /** The Cholesky factor is refreshed after this many covariance updates (and at every early one). */
 const REFACTOR_EVERY = 25;
 
@@ -117,9 +122,10 @@ export class MultivariateModel {
     let trace = 0;
     for (let i = 0; i < p; i++) trace += c[i * p + i]!;
     const ridge = 1e-6 * (trace / p) + 1e-300;
+    const shrinkage = Math.min(MAX_SHRINKAGE, Math.max(MIN_SHRINKAGE, p / Math.max(1, this.updates)));
     for (let i = 0; i < p; i++) {
       for (let j = 0; j <= i; j++) {
-        let s = i === j ? c[i * p + i]! + ridge : (1 - SHRINKAGE) * c[i * p + j]!;
+        let s = i === j ? c[i * p + i]! + ridge : (1 - shrinkage) * c[i * p + j]!;
         for (let k = 0; k < j; k++) s -= L[i * p + k]! * L[j * p + k]!;
         if (i === j) {
           if (!(s > 0)) {

@@ -7,9 +7,13 @@ import { z } from 'zod';
  * the tag (valid samples only).
  */
 export const DetectorOptionsSchema = z.object({
-  /** Valid samples a tag needs before it is scored (it learns from all of them). */
+  /**
+   * Valid samples a tag needs before it is scored (it learns from all of them). Raised
+   * internally if too short for the start-up and calibration to have data; a tag warms up
+   * again when its daily or weekly profile is switched on.
+   */
   warmupSamples: z.number().int().min(20).default(200),
-  /** Samples averaged to start the level estimate before the Kalman gain takes over. */
+  /** Samples averaged to start the level estimate before the Kalman gain takes over (at most a third of the warm-up). */
   initSamples: z.number().int().min(2).default(50),
   /** Lag (in samples) of the second variogram point that separates level drift from noise. */
   variogramLag: z.number().int().min(2).max(1000).default(20),
@@ -40,6 +44,12 @@ export const DetectorOptionsSchema = z.object({
    * anomaly leak into what counts as normal.
    */
   resumeLearningAfter: z.number().int().min(1).default(5),
+  /**
+   * A tag kept from learning this many samples in a row (its asset stayed anomalous) learns
+   * again anyway: a change that lasts this long is the new normal, and a detector locked on
+   * an old reference would alarm forever (slow warm-up drift of a machine, a new set point).
+   */
+  acceptAfterSamples: z.number().int().min(10).default(1000),
   /** Standardized innovations are clipped here so one wild value cannot dominate for long. */
   maxAbsZ: z.number().positive().default(50),
   /** Learn daily and weekly profiles (hour of day, hour of week) once two cycles were seen. */

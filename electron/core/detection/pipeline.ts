@@ -27,7 +27,9 @@ export class DetectionPipeline {
     this.detection = new DetectionStage(options.detection);
   }
 
-  setTags(tags: readonly { id: string; assetId: string; range: { low: number; high: number } | null }[]): void {
+  setTags(
+    tags: readonly { id: string; assetId: string; range: { low: number; high: number } | null }[],
+  ): void {
     this.validation.setTags(tags);
     this.detection.setTags(tags);
   }

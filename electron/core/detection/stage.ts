@@ -87,6 +87,8 @@ export class DetectionStage {
   /** 1 when the slot's latest sample was valid; invalid samples take the tag out of its asset's score. */
   private slotValid = new Int32Array(0);
   private slotIgnored = new Int32Array(0);
+  /** Consecutive samples a slot was kept from learning (see acceptAfterSamples). */
+  private slotBlocked = new Int32Array(0);
 
   // Assets.
   private readonly assetIndex = new Map<string, number>();
@@ -133,7 +135,8 @@ export class DetectionStage {
     for (const t of tags) {
       this.explicitAsset.set(t.id, t.assetId);
       const slot = this.slotOf.get(t.id);
-      if (slot !== undefined && this.assetIds[this.slotAsset[slot]!] !== t.assetId) this.moveSlot(slot, t.assetId);
+      if (slot !== undefined && this.assetIds[this.slotAsset[slot]!] !== t.assetId)
+        this.moveSlot(slot, t.assetId);
     }
   }
 
@@ -155,7 +158,8 @@ export class DetectionStage {
   process(batch: SampleBatch, flags: Uint32Array | null): DetectionResult {
     const seq = ++this.batchSeq;
     const dictionary = batch.tagIds;
-    if (this.lut.length < dictionary.length) this.lut = new Int32Array(Math.max(dictionary.length, this.lut.length * 2));
+    if (this.lut.length < dictionary.length)
+      this.lut = new Int32Array(Math.max(dictionary.length, this.lut.length * 2));
     for (let d = 0; d < dictionary.length; d++) this.lut[d] = this.slotFor(dictionary[d]!);
 
     const n = batch.length;
@@ -188,7 +192,12 @@ export class DetectionStage {
         continue;
       }
       const threshold = this.uniRatioFor(this.assetMembers[a]!.length);
-      const learn = this.assetQuiet[a]! >= this.opts.resumeLearningAfter && !(u[slot]! >= threshold);
+      // A tag still warming up learns from everything (it is not scored yet and needs data);
+      // a warm tag learns only while its asset is quiet and the tag itself looks normal.
+      const warm = u[slot] === u[slot];
+      let learn = !warm || (this.assetQuiet[a]! >= this.opts.resumeLearningAfter && !(u[slot]! >= threshold));
+      if (learn) this.slotBlocked[slot] = 0;
+      else if (++this.slotBlocked[slot]! >= this.opts.acceptAfterSamples) learn = true;
       const stat = this.tags.update(slot, t, v, learn);
       this.slotValid[slot] = 1;
       if (this.emitTagScores) {
@@ -242,9 +251,13 @@ export class DetectionStage {
     }
     const assetId = this.assetIds[a]!;
     const timestamp = this.assetTime[a]!;
-    if (!anyValid || warm === 0) {
+    // No valid sample: no score, and no change of state (invalid data must not count).
+    if (!anyValid) return { assetId, timestamp, score: NaN, isAnomaly: false, warm: false, topTags: [] };
+    if (warm === 0) {
+      // Nothing scored, nothing anomalous: learning must go on.
       this.assetRatio[a] = 0;
-      return { assetId, timestamp, score: anyValid ? 0 : NaN, isAnomaly: false, warm: false, topTags: [] };
+      this.assetQuiet[a] = this.opts.resumeLearningAfter;
+      return { assetId, timestamp, score: 0, isAnomaly: false, warm: false, topTags: [] };
     }
 
     const threshold = this.uniRatioFor(members.length);
@@ -328,11 +341,25 @@ export class DetectionStage {
       this.assetBelow[a] = 0;
       if (this.assetAnomalous[a] === 0) {
         this.assetAnomalous[a] = 1;
-        events.push({ correlationId, assetId, state: 'raised', at, score, topTags: topTags.map((t) => t.tagId) });
+        events.push({
+          correlationId,
+          assetId,
+          state: 'raised',
+          at,
+          score,
+          topTags: topTags.map((t) => t.tagId),
+        });
       }
     } else if (this.assetAnomalous[a] === 1 && ++this.assetBelow[a]! >= this.clearAfter) {
       this.assetAnomalous[a] = 0;
-      events.push({ correlationId, assetId, state: 'cleared', at, score, topTags: topTags.map((t) => t.tagId) });
+      events.push({
+        correlationId,
+        assetId,
+        state: 'cleared',
+        at,
+        score,
+        topTags: topTags.map((t) => t.tagId),
+      });
     }
   }
 
@@ -397,6 +424,7 @@ export class DetectionStage {
       this.slotAsset = growInt32(this.slotAsset, cap);
       this.slotValid = growInt32(this.slotValid, cap);
       this.slotIgnored = growInt32(this.slotIgnored, cap);
+      this.slotBlocked = growInt32(this.slotBlocked, cap);
     }
     if (isDerivedTagId(tagId)) {
       this.slotIgnored[slot] = 1;
@@ -459,7 +487,8 @@ export class DetectionStage {
   private outputIndex(ids: string[], index: number, kind: 0 | 1): number {
     // Tag slots and asset indexes share one lookup table: even keys for tags, odd for assets.
     const key = kind === 0 ? index * 2 : index * 2 + 1;
-    if (this.outIndex.length <= key) this.outIndex = growInt32(this.outIndex, Math.max(key + 1, this.outIndex.length * 2), -1);
+    if (this.outIndex.length <= key)
+      this.outIndex = growInt32(this.outIndex, Math.max(key + 1, this.outIndex.length * 2), -1);
     let local = this.outIndex[key]!;
     if (local < 0) {
       local = this.outIds.length;

@@ -37,11 +37,17 @@ export function normalQuantile(p: number): number {
   const low = 0.02425;
   if (p < low) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) / ((((d1 * q + d2) * q + d3) * q + d4) * q + 1);
+    return (
+      (((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) /
+      ((((d1 * q + d2) * q + d3) * q + d4) * q + 1)
+    );
   }
   if (p > 1 - low) {
     const q = Math.sqrt(-2 * Math.log(1 - p));
-    return -(((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) / ((((d1 * q + d2) * q + d3) * q + d4) * q + 1);
+    return (
+      -(((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) /
+      ((((d1 * q + d2) * q + d3) * q + d4) * q + 1)
+    );
   }
   const q = p - 0.5;
   const r = q * q;
@@ -62,7 +68,11 @@ export function clamp(x: number, low: number, high: number): number {
 }
 
 /** Grows a typed array to `capacity` elements, keeping its contents. */
-export function growFloat64(a: Float64Array<ArrayBuffer>, capacity: number, fill = 0): Float64Array<ArrayBuffer> {
+export function growFloat64(
+  a: Float64Array<ArrayBuffer>,
+  capacity: number,
+  fill = 0,
+): Float64Array<ArrayBuffer> {
   if (a.length >= capacity) return a;
   const next = new Float64Array(capacity);
   if (fill !== 0) next.fill(fill);

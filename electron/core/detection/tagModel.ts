@@ -1,11 +1,13 @@
 import type { DetectorOptions } from './options';
 import { QuantileSketch } from './quantileSketch';
-import { SeasonalProfiles } from './seasonal';
+import { SeasonalMode, SeasonalProfiles } from './seasonal';
 import { clamp, growFloat64 } from './stats';
 
 /** Variogram updates are capped at this multiple of the current estimate once SETTLE samples were seen. */
 const ROBUST_CAP = 16;
 const SETTLE = 20;
+/** Calibration samples needed before anything is scored. */
+const MIN_CALIBRATION = 20;
 
 /** Upper bound of a calibrated statistic, so arithmetic on it stays finite. */
 export const MAX_STAT = 1e12;
@@ -41,16 +43,27 @@ export class TagModels {
   private nL = new Float64Array(0);
   private gain = new Float64Array(0);
   private innovSd = new Float64Array(0);
+  private noiseVar = new Float64Array(0);
   private ew = new Float64Array(0);
   private ring = new Float64Array(0);
   private ringCount = new Float64Array(0);
   private ringPos = new Float64Array(0);
+  private seasonMode = new Float64Array(0);
   /** Latest calibrated statistic per slot (NaN until warmed up). */
-  readonly latest: { u: Float64Array; ew: Float64Array } = { u: new Float64Array(0), ew: new Float64Array(0) };
+  readonly latest: { u: Float64Array; ew: Float64Array } = {
+    u: new Float64Array(0),
+    ew: new Float64Array(0),
+  };
   private readonly sketch: QuantileSketch;
   private readonly seasonal: SeasonalProfiles | null;
   private readonly lag: number;
   private readonly minGain: number;
+  /** Samples averaged before the Kalman gain takes over. */
+  private readonly initSamples: number;
+  /** First sample whose statistic enters the calibration (the EWMA has settled by then). */
+  private readonly calibrateFrom: number;
+  /** First sample that is scored: the warm-up, but never before the calibration has data. */
+  private readonly scoreFrom: number;
 
   constructor(
     private readonly opts: DetectorOptions,
@@ -60,6 +73,9 @@ export class TagModels {
     this.seasonal = opts.seasonal ? new SeasonalProfiles(utcOffsetMs) : null;
     this.lag = opts.variogramLag;
     this.minGain = 1 / opts.adaptSamples;
+    this.initSamples = Math.max(2, Math.min(opts.initSamples, Math.floor(opts.warmupSamples / 3)));
+    this.calibrateFrom = this.initSamples + Math.ceil(2 / opts.smoothing);
+    this.scoreFrom = Math.max(opts.warmupSamples, this.calibrateFrom + MIN_CALIBRATION);
   }
 
   ensure(slots: number): void {
@@ -75,10 +91,12 @@ export class TagModels {
     this.nL = growFloat64(this.nL, c);
     this.gain = growFloat64(this.gain, c);
     this.innovSd = growFloat64(this.innovSd, c);
+    this.noiseVar = growFloat64(this.noiseVar, c);
     this.ew = growFloat64(this.ew, c);
     this.ring = growFloat64(this.ring, c * (this.lag + 1));
     this.ringCount = growFloat64(this.ringCount, c);
     this.ringPos = growFloat64(this.ringPos, c);
+    this.seasonMode = growFloat64(this.seasonMode, c);
     const u = new Float64Array(c).fill(NaN);
     u.set(this.latest.u);
     (this.latest as { u: Float64Array }).u = u;
@@ -94,7 +112,7 @@ export class TagModels {
   }
 
   isWarm(slot: number): boolean {
-    return this.n[slot]! >= this.opts.warmupSamples;
+    return this.n[slot]! >= this.scoreFrom;
   }
 
   /**
@@ -103,12 +121,29 @@ export class TagModels {
    * statistic u (NaN while warming up).
    */
   update(slot: number, timestamp: number, value: number, learn: boolean): number {
-    const n = this.n[slot]!;
     const seasonal = this.seasonal;
-    const offset = seasonal ? seasonal.offset(slot, timestamp) : 0;
+    let offset = 0;
+    let profileError = 0;
+    if (seasonal) {
+      // The profiles learn from every valid sample: what recurs at the same time of day is
+      // the pattern, and a one-off deviation moves its bin by a fraction only.
+      seasonal.learn(slot, timestamp, value);
+      const mode = seasonal.mode(slot);
+      if (mode !== this.seasonMode[slot]) {
+        // A profile was switched on: the tag now models value - profile, whose noise and
+        // drift differ from the raw signal's, so it re-learns them (a fresh warm-up).
+        this.seasonMode[slot] = mode;
+        this.restart(slot);
+      }
+      if (mode !== SeasonalMode.None) {
+        offset = seasonal.offset(slot, timestamp);
+        profileError = seasonal.error(slot, timestamp);
+      }
+    }
+    const n = this.n[slot]!;
     const y = value - offset;
     let u = NaN;
-    if (n < this.opts.initSamples) {
+    if (n < this.initSamples) {
       // Start-up: the level is the running mean (a Kalman filter with a diffuse prior).
       const d = y - this.mean[slot]!;
       this.mean[slot]! += d / (n + 1);
@@ -118,19 +153,26 @@ export class TagModels {
     } else {
       const sd = this.innovSd[slot]!;
       const e = y - this.level[slot]!;
-      const z = clamp(e / sd, -this.opts.maxAbsZ, this.opts.maxAbsZ);
+      // Where the profile itself is uncertain beyond the noise (a pattern changing inside a
+      // bin), the tolerance widens by that excess.
+      const excess = profileError > 0 ? profileError - this.noiseVar[slot]! : 0;
+      const z = clamp(
+        e / (excess > 0 ? Math.sqrt(sd * sd + excess) : sd),
+        -this.opts.maxAbsZ,
+        this.opts.maxAbsZ,
+      );
       const k = this.gain[slot]!;
-      this.level[slot]! += (k > this.minGain ? k : this.minGain) * clamp(e, -this.opts.huberClip * sd, this.opts.huberClip * sd);
+      this.level[slot]! +=
+        (k > this.minGain ? k : this.minGain) * clamp(e, -this.opts.huberClip * sd, this.opts.huberClip * sd);
       const ew = (this.ew[slot]! += this.opts.smoothing * (z - this.ew[slot]!));
       const stat = ew * ew;
       // The first EWMA steps after start-up are not yet representative of normal operation.
-      if (learn && n >= this.opts.initSamples + 2 / this.opts.smoothing) this.sketch.add(slot, stat);
-      if (n + 1 >= this.opts.warmupSamples) {
+      if (learn && n >= this.calibrateFrom) this.sketch.add(slot, stat);
+      if (n + 1 >= this.scoreFrom && this.sketch.count(slot) > 0) {
         const scale = this.sketch.value(slot);
         // A tag that never moved has scale 0: any movement is then as surprising as it gets.
         u = scale > 0 ? Math.min(stat / scale, MAX_STAT) : stat > 0 ? MAX_STAT : 0;
       }
-      if (seasonal && learn) seasonal.learn(slot, timestamp, e + offset);
     }
     this.n[slot] = n + 1;
     this.latest.u[slot] = u;
@@ -140,6 +182,13 @@ export class TagModels {
 
   /** Forgets everything learned for a slot (e.g. after the tag was reconfigured). */
   reset(slot: number): void {
+    this.restart(slot);
+    this.seasonMode[slot] = SeasonalMode.None;
+    this.seasonal?.reset(slot);
+  }
+
+  /** Forgets the level, noise and calibration of a slot (not its profiles). */
+  private restart(slot: number): void {
     this.n[slot] = 0;
     this.mean[slot] = 0;
     this.m2[slot] = 0;
@@ -150,12 +199,12 @@ export class TagModels {
     this.nL[slot] = 0;
     this.gain[slot] = 0;
     this.innovSd[slot] = 0;
+    this.noiseVar[slot] = 0;
     this.ew[slot] = 0;
     this.ringCount[slot] = 0;
     this.ringPos[slot] = 0;
     this.latest.u[slot] = NaN;
     this.sketch.reset(slot);
-    this.seasonal?.reset(slot);
   }
 
   /** Updates the variogram with y and derives the Kalman gain and innovation scale. */
@@ -189,8 +238,15 @@ export class TagModels {
     this.ringPos[slot] = (pos + 1) % size;
     if (count < size) this.ringCount[slot] = count + 1;
 
+    // Level drift counts only where the lag-L variogram exceeds the lag-1 one by more than
+    // three standard errors of their ratio (about sqrt(2/n) each): for white noise the two
+    // agree up to estimation noise, and taking that noise for drift would let the level
+    // chase every persistent shift away within tens of samples.
     const g1 = this.g1[slot]!;
-    const levelVar = this.nL[slot]! > 0 ? Math.max(0, (this.gL[slot]! - g1) / (this.lag - 1)) : 0;
+    const nL = this.nL[slot]!;
+    const effective = Math.min(nL, 2 * memory);
+    const levelVar =
+      nL > 0 ? Math.max(0, (this.gL[slot]! - g1 * (1 + 3 * Math.sqrt(2 / effective))) / (this.lag - 1)) : 0;
     // A floor keeps a perfectly constant signal finite: any change of it is then far out.
     const floor = 1e-18 + 1e-24 * y * y;
     const noiseVar = Math.max((g1 - levelVar) / 2, floor);
@@ -198,5 +254,6 @@ export class TagModels {
     const p = (q + Math.sqrt(q * q + 4 * q)) / 2; // steady-state prior variance / noise variance
     this.gain[slot] = p / (p + 1);
     this.innovSd[slot] = Math.sqrt(noiseVar * (p + 1));
+    this.noiseVar[slot] = noiseVar;
   }
 }

@@ -41,7 +41,9 @@ export async function backupDatabase(
   const started = performance.now();
   const target = path.resolve(dest);
   if (fs.existsSync(target) && !options.overwrite) {
-    throw new HistorianInputError(`backup target ${target} already exists (choose another name or allow overwrite)`);
+    throw new HistorianInputError(
+      `backup target ${target} already exists (choose another name or allow overwrite)`,
+    );
   }
   if (!fs.existsSync(path.dirname(target))) {
     throw new HistorianInputError(`backup directory ${path.dirname(target)} does not exist`);

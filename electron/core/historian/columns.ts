@@ -32,7 +32,13 @@ export function sortByTime(cols: SampleColumns, start: number, end: number): voi
   }
 }
 
-export function copyColumns(src: SampleColumns, from: number, to: number, dst: SampleColumns, at: number): void {
+export function copyColumns(
+  src: SampleColumns,
+  from: number,
+  to: number,
+  dst: SampleColumns,
+  at: number,
+): void {
   dst.t.set(src.t.subarray(from, to), at);
   dst.v.set(src.v.subarray(from, to), at);
   dst.q.set(src.q.subarray(from, to), at);

@@ -52,7 +52,8 @@ export async function exportCsv(reader: RawReader, options: CsvExportOptions): P
   }
   const file = path.resolve(options.file);
   if (fs.existsSync(file) && !options.overwrite) throw new HistorianInputError(`${file} already exists`);
-  if (!fs.existsSync(path.dirname(file))) throw new HistorianInputError(`directory ${path.dirname(file)} does not exist`);
+  if (!fs.existsSync(path.dirname(file)))
+    throw new HistorianInputError(`directory ${path.dirname(file)} does not exist`);
   const partial = `${file}.partial`;
   const out = fs.createWriteStream(partial, { encoding: 'utf8' });
   const failed = new Promise<never>((_, reject) => out.once('error', reject));
@@ -68,7 +69,9 @@ export async function exportCsv(reader: RawReader, options: CsvExportOptions): P
     let start = from;
     while (start < to) {
       const end = Math.min(to, start + windowMs);
-      const series = tagIds.map((tagId) => reader.raw(tagId, start, end, { toExclusive: true, limit: WINDOW_TARGET * 20 }));
+      const series = tagIds.map((tagId) =>
+        reader.raw(tagId, start, end, { toExclusive: true, limit: WINDOW_TARGET * 20 }),
+      );
       if (series.some((s) => s.truncated) && end - start > 1) {
         windowMs = Math.max(1, Math.floor(windowMs / 8));
         continue;
@@ -92,7 +95,11 @@ export async function exportCsv(reader: RawReader, options: CsvExportOptions): P
 }
 
 /** Merges the sorted series of one window by time and writes them; returns the row count. */
-async function writeWindow(series: RawSeries[], names: string[], write: (text: string) => Promise<void>): Promise<number> {
+async function writeWindow(
+  series: RawSeries[],
+  names: string[],
+  write: (text: string) => Promise<void>,
+): Promise<number> {
   const cursor = series.map(() => 0);
   let rows = 0;
   let lines: string[] = [];
@@ -113,7 +120,9 @@ async function writeWindow(series: RawSeries[], names: string[], write: (text: s
     const t = s.t[i]!;
     const v = s.v[i]!;
     const q = s.q[i]!;
-    lines.push(`${new Date(t).toISOString()},${t},${names[pick]!},${Number.isNaN(v) ? '' : String(v)},${q},${qualitySeverity(q)}\n`);
+    lines.push(
+      `${new Date(t).toISOString()},${t},${names[pick]!},${Number.isNaN(v) ? '' : String(v)},${q},${qualitySeverity(q)}\n`,
+    );
     rows++;
     if (lines.length >= 4096) {
       await write(lines.join(''));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CorruptBlobError } from './codec/bytes';
 import { LockHeldError } from './faults';
-import { migrate } from './schema';
+import { migrate, preflight } from './schema';
 
 /**
  * Opening the historian file: lock, pragmas, integrity check, migrations.
@@ -59,8 +59,12 @@ export function openWritableDatabase(file: string, options: OpenDatabaseOptions 
       timeout: options.busyTimeoutMs ?? 2000,
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
     });
+    preflight(db, file);
     const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') throw Object.assign(new Error(`cannot switch ${file} to WAL (got ${String(mode)})`), { code: 'SQLITE_READONLY' });
+    if (mode !== 'wal')
+      throw Object.assign(new Error(`cannot switch ${file} to WAL (got ${String(mode)})`), {
+        code: 'SQLITE_READONLY',
+      });
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     // Keep the -wal file from staying huge after a burst; checkpoints reuse it.
     db.pragma('journal_size_limit = 67108864');
@@ -69,9 +73,9 @@ export function openWritableDatabase(file: string, options: OpenDatabaseOptions 
     const migrated = migrate(db, file);
     applyQuota(db, options.maxDatabaseBytes ?? null);
     // Prove the file is writable now rather than at the first flush.
-    db.prepare(`INSERT INTO meta (key, value) VALUES ('opened_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(
-      String(Date.now()),
-    );
+    db.prepare(
+      `INSERT INTO meta (key, value) VALUES ('opened_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    ).run(String(Date.now()));
     const opened = db;
     return {
       db: opened,
@@ -96,7 +100,10 @@ export function openWritableDatabase(file: string, options: OpenDatabaseOptions 
 }
 
 /** A read-only connection (CLI export, stats, backup): no lock, no migration, no writes. */
-export function openReadOnlyDatabase(file: string, options: { nativeBinding?: string } = {}): Database.Database {
+export function openReadOnlyDatabase(
+  file: string,
+  options: { nativeBinding?: string } = {},
+): Database.Database {
   if (!fs.existsSync(file)) {
     throw Object.assign(new Error(`no historian database at ${file}`), { code: 'ENOENT' });
   }

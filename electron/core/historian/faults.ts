@@ -15,13 +15,7 @@ import { NotAHistorianError, SchemaTooNewError } from './schema';
  *   the database is unavailable is full and samples are being refused (and counted).
  */
 export type HistorianFaultKind =
-  | 'disk_full'
-  | 'read_only'
-  | 'corrupt'
-  | 'locked'
-  | 'too_new'
-  | 'io'
-  | 'spill_overflow';
+  'disk_full' | 'read_only' | 'corrupt' | 'locked' | 'too_new' | 'io' | 'spill_overflow';
 
 export interface HistorianFault {
   kind: HistorianFaultKind;
@@ -51,8 +45,7 @@ export class HistorianInputError extends Error {
 
 const ADVICE: Record<HistorianFaultKind, string> = {
   disk_full: 'free disk space or raise the historian size limit; ingestion resumes by itself',
-  read_only:
-    'make the data directory and database writable by the Vigil user; ingestion resumes by itself',
+  read_only: 'make the data directory and database writable by the Vigil user; ingestion resumes by itself',
   corrupt:
     'restore a backup (vigil historian restore <file>) or move the damaged file aside; ingestion resumes after that',
   locked: 'another process is using the historian database; stop it and ingestion resumes',

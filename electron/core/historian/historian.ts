@@ -65,9 +65,12 @@ function resolveOptions(options: HistorianOptions) {
   if (resolutions.length === 0) throw new HistorianInputError('at least one rollup resolution is needed');
   for (let i = 0; i < resolutions.length; i++) {
     const r = resolutions[i]!;
-    if (!Number.isInteger(r) || r <= 0) throw new HistorianInputError(`resolution ${r} must be a positive integer (ms)`);
+    if (!Number.isInteger(r) || r <= 0)
+      throw new HistorianInputError(`resolution ${r} must be a positive integer (ms)`);
     if (i > 0 && r % resolutions[i - 1]! !== 0) {
-      throw new HistorianInputError(`resolution ${r} must be a multiple of ${resolutions[i - 1]!} (coarser rollups are built from finer ones)`);
+      throw new HistorianInputError(
+        `resolution ${r} must be a multiple of ${resolutions[i - 1]!} (coarser rollups are built from finer ones)`,
+      );
     }
   }
   const retention: RetentionPolicy = {
@@ -139,7 +142,13 @@ export class Historian implements Disposable {
   private nextRetentionAt = 0;
   private retentionBacklog = false;
   private timer: Disposable | null = null;
-  private readonly counters = { acknowledged: 0, dropped: 0, rejected: 0, lastCommitAt: null as number | null, lastFlushMs: null as number | null };
+  private readonly counters = {
+    acknowledged: 0,
+    dropped: 0,
+    rejected: 0,
+    lastCommitAt: null as number | null,
+    lastFlushMs: null as number | null,
+  };
   private readonly committedListeners = new Set<Listener<CommitInfo>>();
   private readonly faultListeners = new Set<Listener<HistorianFault>>();
   private readonly recoveredListeners = new Set<Listener<HistorianFault>>();
@@ -180,9 +189,21 @@ export class Historian implements Disposable {
     return { dispose: () => void this.committedListeners.delete(listener) };
   }
 
-  /** When a fault starts (or its kind changes). */
+  /**
+   * When a fault starts (or its kind changes). A new listener is first told about the faults
+   * already active, so one raised while opening (in the constructor) is never missed.
+   */
   onFault(listener: Listener<HistorianFault>): Disposable {
     this.faultListeners.add(listener);
+    for (const fault of [this.dbFault, this.overflowFault]) {
+      if (fault) {
+        try {
+          listener(fault);
+        } catch {
+          // As in emit(): a listener's bug must not break the historian.
+        }
+      }
+    }
     return { dispose: () => void this.faultListeners.delete(listener) };
   }
 
@@ -253,7 +274,11 @@ export class Historian implements Disposable {
     if (result.samples > 0) {
       this.counters.acknowledged += result.samples;
       this.counters.lastCommitAt = now;
-      this.emit(this.committedListeners, { samples: result.samples, acknowledged: this.counters.acknowledged, at: now });
+      this.emit(this.committedListeners, {
+        samples: result.samples,
+        acknowledged: this.counters.acknowledged,
+        at: now,
+      });
     }
     return result;
   }
@@ -337,13 +362,20 @@ export class Historian implements Disposable {
     }
     const now = this.clock.now();
     try {
-      const opened = openWritableDatabase(this.file, { ...this.o.database, maxDatabaseBytes: this.o.maxDatabaseBytes });
+      const opened = openWritableDatabase(this.file, {
+        ...this.o.database,
+        maxDatabaseBytes: this.o.maxDatabaseBytes,
+      });
       try {
         const store = new HistorianStore(opened.db, this.o.layout);
         this.ingest.attach(store, now);
         this.opened = opened;
         this.store = store;
-        this.queryEngine = new HistorianQueries(store, (tagId) => this.ingest.pendingOf(tagId), this.o.chartRawBudget === undefined ? undefined : () => this.o.chartRawBudget!);
+        this.queryEngine = new HistorianQueries(
+          store,
+          (tagId) => this.ingest.pendingOf(tagId),
+          this.o.chartRawBudget === undefined ? undefined : () => this.o.chartRawBudget!,
+        );
       } catch (err) {
         opened.release();
         throw err;
@@ -417,7 +449,12 @@ export class Historian implements Disposable {
 
   // ---------------------------------------------------------------- queries
 
-  raw(tagId: string, from: number, to: number, options: { limit?: number; toExclusive?: boolean } = {}): RawSeries {
+  raw(
+    tagId: string,
+    from: number,
+    to: number,
+    options: { limit?: number; toExclusive?: boolean } = {},
+  ): RawSeries {
     return this.read('Reading raw samples', (q) => q.raw(tagId, from, to, options));
   }
 
@@ -473,7 +510,10 @@ export class Historian implements Disposable {
     // No flush first: what is pending goes into the restored file, not into the replaced one.
     this.closeDatabase();
     try {
-      const result = await restoreDatabaseFile(this.file, source, { ...this.o.database, now: this.clock.now() });
+      const result = await restoreDatabaseFile(this.file, source, {
+        ...this.o.database,
+        now: this.clock.now(),
+      });
       this.faultedFileSignature = null;
       return result;
     } finally {

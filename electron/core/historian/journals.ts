@@ -30,12 +30,14 @@ function checkTime(at: number, what: string): void {
 }
 
 function checkText(value: unknown, what: string): asserts value is string {
-  if (typeof value !== 'string' || value.length === 0) throw new HistorianInputError(`${what} must be a non-empty string`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new HistorianInputError(`${what} must be a non-empty string`);
 }
 
 function clampLimit(limit: number | undefined, fallback: number): number {
   const n = limit ?? fallback;
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new HistorianInputError('limit must be an integer from 1 to 100000');
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new HistorianInputError('limit must be an integer from 1 to 100000');
   return n;
 }
 
@@ -77,12 +79,14 @@ type AlarmRow = {
 export class AlarmJournal {
   constructor(private readonly database: JournalDatabase) {}
 
-  append(entry: Omit<AlarmJournalEntry, 'id' | 'data' | 'user' | 'comment' | 'correlationId'> & {
-    user?: string | null;
-    comment?: string | null;
-    correlationId?: string | null;
-    data?: unknown;
-  }): number {
+  append(
+    entry: Omit<AlarmJournalEntry, 'id' | 'data' | 'user' | 'comment' | 'correlationId'> & {
+      user?: string | null;
+      comment?: string | null;
+      correlationId?: string | null;
+      data?: unknown;
+    },
+  ): number {
     checkText(entry.alarmId, 'alarmId');
     checkText(entry.transition, 'transition');
     checkText(entry.state, 'state');
@@ -110,7 +114,9 @@ export class AlarmJournal {
   }
 
   /** Newest first. `beforeId` pages backwards. */
-  query(filter: { alarmId?: string; from?: number; to?: number; limit?: number; beforeId?: number } = {}): AlarmJournalEntry[] {
+  query(
+    filter: { alarmId?: string; from?: number; to?: number; limit?: number; beforeId?: number } = {},
+  ): AlarmJournalEntry[] {
     const limit = clampLimit(filter.limit, 500);
     const w = where([
       ['alarm_id = ?', filter.alarmId],
@@ -119,19 +125,21 @@ export class AlarmJournal {
       ['id < ?', filter.beforeId],
     ]);
     return this.database.run('Reading the alarm journal', (db) =>
-      (db.prepare(`SELECT * FROM alarm_journal ${w.sql} ORDER BY at DESC, id DESC LIMIT ?`).all(...w.params, limit) as AlarmRow[]).map(
-        (r) => ({
-          id: r.id,
-          alarmId: r.alarm_id,
-          transition: r.transition,
-          state: r.state,
-          at: r.at,
-          user: r.user,
-          comment: r.comment,
-          correlationId: r.correlation_id,
-          data: JSON.parse(r.data) as unknown,
-        }),
-      ),
+      (
+        db
+          .prepare(`SELECT * FROM alarm_journal ${w.sql} ORDER BY at DESC, id DESC LIMIT ?`)
+          .all(...w.params, limit) as AlarmRow[]
+      ).map((r) => ({
+        id: r.id,
+        alarmId: r.alarm_id,
+        transition: r.transition,
+        state: r.state,
+        at: r.at,
+        user: r.user,
+        comment: r.comment,
+        correlationId: r.correlation_id,
+        data: JSON.parse(r.data) as unknown,
+      })),
     );
   }
 }
@@ -146,12 +154,25 @@ export interface AuditEntry {
   details: unknown;
 }
 
-type AuditRow = { id: number; at: number; user: string; action: string; target: string | null; details: string };
+type AuditRow = {
+  id: number;
+  at: number;
+  user: string;
+  action: string;
+  target: string | null;
+  details: string;
+};
 
 export class AuditLog {
   constructor(private readonly database: JournalDatabase) {}
 
-  append(entry: { at: number; user: string; action: string; target?: string | null; details?: unknown }): number {
+  append(entry: {
+    at: number;
+    user: string;
+    action: string;
+    target?: string | null;
+    details?: unknown;
+  }): number {
     checkTime(entry.at, 'at');
     checkText(entry.user, 'user');
     checkText(entry.action, 'action');
@@ -165,7 +186,16 @@ export class AuditLog {
     );
   }
 
-  query(filter: { user?: string; action?: string; from?: number; to?: number; limit?: number; beforeId?: number } = {}): AuditEntry[] {
+  query(
+    filter: {
+      user?: string;
+      action?: string;
+      from?: number;
+      to?: number;
+      limit?: number;
+      beforeId?: number;
+    } = {},
+  ): AuditEntry[] {
     const limit = clampLimit(filter.limit, 500);
     const w = where([
       ['user = ?', filter.user],
@@ -175,9 +205,11 @@ export class AuditLog {
       ['id < ?', filter.beforeId],
     ]);
     return this.database.run('Reading the audit log', (db) =>
-      (db.prepare(`SELECT * FROM audit_log ${w.sql} ORDER BY at DESC, id DESC LIMIT ?`).all(...w.params, limit) as AuditRow[]).map(
-        (r) => ({ ...r, details: JSON.parse(r.details) as unknown }),
-      ),
+      (
+        db
+          .prepare(`SELECT * FROM audit_log ${w.sql} ORDER BY at DESC, id DESC LIMIT ?`)
+          .all(...w.params, limit) as AuditRow[]
+      ).map((r) => ({ ...r, details: JSON.parse(r.details) as unknown })),
     );
   }
 }
@@ -222,7 +254,14 @@ export class IncidentStore {
   constructor(private readonly database: JournalDatabase) {}
 
   create(
-    incident: { id: string; title: string; assetId?: string | null; startedAt: number; correlationId?: string | null; data?: unknown },
+    incident: {
+      id: string;
+      title: string;
+      assetId?: string | null;
+      startedAt: number;
+      correlationId?: string | null;
+      data?: unknown;
+    },
     now: number,
   ): Incident {
     checkText(incident.id, 'id');
@@ -234,7 +273,15 @@ export class IncidentStore {
         db.prepare(
           `INSERT INTO incident (id, title, asset_id, started_at, ended_at, correlation_id, data, updated_at)
            VALUES (?, ?, ?, ?, NULL, ?, ?, ?)`,
-        ).run(incident.id, incident.title, incident.assetId ?? null, incident.startedAt, incident.correlationId ?? null, data, now);
+        ).run(
+          incident.id,
+          incident.title,
+          incident.assetId ?? null,
+          incident.startedAt,
+          incident.correlationId ?? null,
+          data,
+          now,
+        );
       } catch (err) {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
           throw new HistorianInputError(`incident ${incident.id} already exists`);
@@ -245,7 +292,11 @@ export class IncidentStore {
     });
   }
 
-  update(id: string, patch: { title?: string; endedAt?: number | null; data?: unknown }, now: number): Incident {
+  update(
+    id: string,
+    patch: { title?: string; endedAt?: number | null; data?: unknown },
+    now: number,
+  ): Incident {
     if (patch.title !== undefined) checkText(patch.title, 'title');
     if (patch.endedAt !== undefined && patch.endedAt !== null) checkTime(patch.endedAt, 'endedAt');
     const data = patch.data === undefined ? undefined : toJson(patch.data, 'incident data');
@@ -256,7 +307,14 @@ export class IncidentStore {
              ended_at = CASE WHEN ? THEN ? ELSE ended_at END,
              data = COALESCE(?, data), updated_at = ? WHERE id = ?`,
         )
-        .run(patch.title ?? null, patch.endedAt !== undefined ? 1 : 0, patch.endedAt ?? null, data ?? null, now, id);
+        .run(
+          patch.title ?? null,
+          patch.endedAt !== undefined ? 1 : 0,
+          patch.endedAt ?? null,
+          data ?? null,
+          now,
+          id,
+        );
       if (info.changes === 0) throw new HistorianInputError(`no incident ${id}`);
       return toIncident(db.prepare(`SELECT * FROM incident WHERE id = ?`).get(id) as IncidentRow);
     });
@@ -270,7 +328,9 @@ export class IncidentStore {
   }
 
   /** Newest first; `from`/`to` filter on the start time. */
-  list(filter: { assetId?: string; from?: number; to?: number; openOnly?: boolean; limit?: number } = {}): Incident[] {
+  list(
+    filter: { assetId?: string; from?: number; to?: number; openOnly?: boolean; limit?: number } = {},
+  ): Incident[] {
     const limit = clampLimit(filter.limit, 200);
     const w = where([
       ['asset_id = ?', filter.assetId],
@@ -279,9 +339,11 @@ export class IncidentStore {
       ['ended_at IS NULL AND 1 = ?', filter.openOnly ? 1 : undefined],
     ]);
     return this.database.run('Listing incidents', (db) =>
-      (db.prepare(`SELECT * FROM incident ${w.sql} ORDER BY started_at DESC LIMIT ?`).all(...w.params, limit) as IncidentRow[]).map(
-        toIncident,
-      ),
+      (
+        db
+          .prepare(`SELECT * FROM incident ${w.sql} ORDER BY started_at DESC LIMIT ?`)
+          .all(...w.params, limit) as IncidentRow[]
+      ).map(toIncident),
     );
   }
 }
@@ -335,7 +397,9 @@ export class Outbox {
     return this.database.run('Queueing an outbox message', (db) =>
       Number(
         db
-          .prepare(`INSERT INTO outbox (topic, payload, created_at, attempts, next_attempt_at) VALUES (?, ?, ?, 0, ?)`)
+          .prepare(
+            `INSERT INTO outbox (topic, payload, created_at, attempts, next_attempt_at) VALUES (?, ?, ?, 0, ?)`,
+          )
           .run(topic, json, now, now).lastInsertRowid,
       ),
     );
@@ -347,7 +411,9 @@ export class Outbox {
     return this.database.run('Reading the outbox', (db) =>
       (
         db
-          .prepare(`SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`)
+          .prepare(
+            `SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+          )
           .all(now, n) as OutboxRow[]
       ).map(toMessage),
     );
@@ -355,7 +421,9 @@ export class Outbox {
 
   markSent(id: number, now: number): void {
     this.database.run('Updating the outbox', (db) => {
-      const info = db.prepare(`UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?`).run(now, id);
+      const info = db
+        .prepare(`UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?`)
+        .run(now, id);
       if (info.changes === 0) throw new HistorianInputError(`no outbox message ${id}`);
     });
   }
@@ -364,19 +432,27 @@ export class Outbox {
     checkTime(nextAttemptAt, 'nextAttemptAt');
     this.database.run('Updating the outbox', (db) => {
       const info = db
-        .prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND sent_at IS NULL`)
+        .prepare(
+          `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND sent_at IS NULL`,
+        )
         .run(error, nextAttemptAt, id);
       if (info.changes === 0) throw new HistorianInputError(`no unsent outbox message ${id}`);
     });
   }
 
   pendingCount(): number {
-    return this.database.run('Reading the outbox', (db) => db.prepare(`SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL`).pluck().get() as number);
+    return this.database.run(
+      'Reading the outbox',
+      (db) => db.prepare(`SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL`).pluck().get() as number,
+    );
   }
 
   /** Deletes messages sent before `before`; returns how many. */
   purgeSent(before: number): number {
-    return this.database.run('Purging the outbox', (db) => db.prepare(`DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?`).run(before).changes);
+    return this.database.run(
+      'Purging the outbox',
+      (db) => db.prepare(`DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?`).run(before).changes,
+    );
   }
 }
 

@@ -44,14 +44,17 @@ const MAX_INTERVALS = 200_000;
 const MAX_RAW_LIMIT = 10_000_000;
 
 function checkRange(from: number, to: number): void {
-  if (!Number.isFinite(from) || !Number.isFinite(to)) throw new HistorianInputError('from and to must be finite epoch ms');
+  if (!Number.isFinite(from) || !Number.isFinite(to))
+    throw new HistorianInputError('from and to must be finite epoch ms');
   if (!(to > from)) throw new HistorianInputError(`empty time range: from ${from} is not before to ${to}`);
 }
 
 function checkTags(tagIds: readonly string[]): void {
-  if (!Array.isArray(tagIds) || tagIds.length === 0) throw new HistorianInputError('tagIds must list at least one tag');
+  if (!Array.isArray(tagIds) || tagIds.length === 0)
+    throw new HistorianInputError('tagIds must list at least one tag');
   for (const id of tagIds) {
-    if (typeof id !== 'string' || id.length === 0) throw new HistorianInputError('tag ids must be non-empty strings');
+    if (typeof id !== 'string' || id.length === 0)
+      throw new HistorianInputError('tag ids must be non-empty strings');
   }
 }
 
@@ -71,12 +74,18 @@ export class HistorianQueries {
   /** Decodes a row into the shared scratch buffer; returns the sample count. */
   private decodeRow(row: ChunkRow): number {
     const n = chunkLength(row.data);
-    if (this.decodeBuffer.t.length < n) this.decodeBuffer = allocColumns(Math.max(n, this.decodeBuffer.t.length * 2));
+    if (this.decodeBuffer.t.length < n)
+      this.decodeBuffer = allocColumns(Math.max(n, this.decodeBuffer.t.length * 2));
     return decodeChunkInto(row.data, this.decodeBuffer, 0);
   }
 
   /** Raw samples of one tag in [from, to] (to exclusive when toExclusive), ascending. */
-  raw(tagId: string, from: number, to: number, options: { limit?: number; toExclusive?: boolean } = {}): RawSeries {
+  raw(
+    tagId: string,
+    from: number,
+    to: number,
+    options: { limit?: number; toExclusive?: boolean } = {},
+  ): RawSeries {
     checkRange(from, to);
     const limit = options.limit ?? 1_000_000;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RAW_LIMIT) {
@@ -98,7 +107,8 @@ export class HistorianQueries {
         const lo = lowerBound(t, 0, n, from);
         const hi = exclusive ? lowerBound(t, lo, n, to) : upperBound(t, lo, n, to);
         if (hi <= lo) continue;
-        if (t[lo]! < maxT) overlap = true;
+        // Equal times across rows count too: their order must follow arrival.
+        if (t[lo]! <= maxT) overlap = true;
         maxT = Math.max(maxT, t[hi - 1]!);
         parts.push({ id: row.id, cols: sliceColumns(this.decodeBuffer, lo, hi) });
         at += hi - lo;
@@ -108,7 +118,7 @@ export class HistorianQueries {
     if (p && p.n > 0) {
       const keep = filterColumns(p, p.n, (t) => t >= from && (exclusive ? t < to : t <= to));
       if (keep.t.length > 0) {
-        parts.push({ id: Infinity, cols: keep });
+        parts.push({ id: Number.MAX_SAFE_INTEGER, cols: keep });
         at += keep.t.length;
         overlap = true;
       }
@@ -132,8 +142,7 @@ export class HistorianQueries {
     }
     const since = sinceMs ?? -Infinity;
     return tagIds.map((tagId) => {
-      // Rows arrive newest first; they are laid out oldest first (then pending), so a stable
-      // sort keeps arrival order for equal timestamps.
+      // Rows are read newest first, until `limit` samples are certainly in.
       const parts: { id: number; cols: SampleColumns }[] = [];
       let collected = 0;
       let oldestRowStart = Infinity;
@@ -150,7 +159,8 @@ export class HistorianQueries {
         }
       }
       const p = this.pending(tagId);
-      if (p && p.n > 0) parts.push({ id: Infinity, cols: filterColumns(p, p.n, (t) => t > since) });
+      if (p && p.n > 0)
+        parts.push({ id: Number.MAX_SAFE_INTEGER, cols: filterColumns(p, p.n, (t) => t > since) });
       const all = concatInArrivalOrder(parts, true);
       const total = all.t.length;
       const start = Math.max(0, total - limit);
@@ -219,7 +229,7 @@ export class HistorianQueries {
           }
         }
       }
-      const parts = this.stitch(ladder.slice(chosen), from, to);
+      const parts = this.stitch(ladder.slice(chosen), from, to, false);
       for (const part of parts) this.feed(acc, column, tagId, id, part);
       return {
         tagId,
@@ -238,13 +248,19 @@ export class HistorianQueries {
     checkTags(query.tagIds);
     checkRange(query.from, query.to);
     const { from, to, intervalMs } = query;
-    if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new HistorianInputError('intervalMs must be a positive number');
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0)
+      throw new HistorianInputError('intervalMs must be a positive number');
     const count = Math.ceil((to - from) / intervalMs);
     if (count > MAX_INTERVALS) {
-      throw new HistorianInputError(`${count} intervals requested; at most ${MAX_INTERVALS} (use a longer interval)`);
+      throw new HistorianInputError(
+        `${count} intervals requested; at most ${MAX_INTERVALS} (use a longer interval)`,
+      );
     }
     // Only resolutions whose buckets tile the intervals exactly can answer an aggregate.
-    const eligible = [0, ...this.store.layout.resolutions.filter((r) => intervalMs % r === 0 && ((from % r) + r) % r === 0)];
+    const eligible = [
+      0,
+      ...this.store.layout.resolutions.filter((r) => intervalMs % r === 0 && ((from % r) + r) % r === 0),
+    ];
     return query.tagIds.map((tagId) => {
       const id = this.tagId(tagId);
       const acc = new Buckets(count);
@@ -270,7 +286,12 @@ export class HistorianQueries {
    * source's buckets so no bucket is counted twice. The last source serves everything older,
    * whatever its own horizon: what still exists is drawn.
    */
-  private stitch(ladder: number[], from: number, to: number, inclusiveEnd = true): (SourcePart & { inclusive: boolean })[] {
+  private stitch(
+    ladder: number[],
+    from: number,
+    to: number,
+    inclusiveEnd = true,
+  ): (SourcePart & { inclusive: boolean })[] {
     const parts: (SourcePart & { inclusive: boolean })[] = [];
     let end = to;
     let inclusive = inclusiveEnd;
@@ -336,7 +357,12 @@ export class HistorianQueries {
     if (p && p.n > 0) addSamples(p, 0, p.n, isSortedByTime(p.t, 0, p.n));
   }
 
-  private feedRollup(acc: Buckets, column: (t: number) => number, id: number, part: SourcePart & { inclusive: boolean }): void {
+  private feedRollup(
+    acc: Buckets,
+    column: (t: number) => number,
+    id: number,
+    part: SourcePart & { inclusive: boolean },
+  ): void {
     const res = part.resolutionMs;
     const span = this.store.blockSpan(res);
     const blocks = this.store.blocksInRange(id, res, Math.floor(part.from / span) * span, part.to);

@@ -40,7 +40,13 @@ export function openHistorianReader(file: string, options: { nativeBinding?: str
       queries,
       db,
       stats: (retention = DEFAULT_RETENTION) =>
-        collectStats(store, resolved, retention, { acknowledged: 0, pending: 0, dropped: 0, rejected: 0, lastCommitAt: null, lastFlushMs: null }, null),
+        collectStats(
+          store,
+          resolved,
+          retention,
+          { acknowledged: 0, pending: 0, dropped: 0, rejected: 0, lastCommitAt: null, lastFlushMs: null },
+          null,
+        ),
       exportCsv: (o) => exportCsv(queries, o),
       close: () => db.close(),
     };

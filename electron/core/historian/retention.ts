@@ -35,7 +35,10 @@ export function retentionStep(
     for (const covers of [0, ...store.layout.resolutions]) {
       if (covers > 0) {
         const rollupKeep = policy.rollups[covers];
-        keep = keep === null || rollupKeep === null || rollupKeep === undefined ? null : Math.max(keep, rollupKeep);
+        keep =
+          keep === null || rollupKeep === null || rollupKeep === undefined
+            ? null
+            : Math.max(keep, rollupKeep);
       }
       if (keep === null) break;
       const rows = store.expiredChunks(covers, now - keep, batchRows);

@@ -165,10 +165,12 @@ export class NotAHistorianError extends Error {
   }
 }
 
-/** Brings the file to SCHEMA_VERSION. Returns the versions applied (empty when current). */
-export function migrate(db: Database.Database, file: string): number[] {
+/**
+ * Checks, without writing anything, that the file is empty or a Vigil historian this build can
+ * handle. Run before any pragma that writes, so a foreign or newer file is left untouched.
+ */
+export function preflight(db: Database.Database, file: string): number {
   const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) throw new SchemaTooNewError(current, SCHEMA_VERSION);
   const applicationId = db.pragma('application_id', { simple: true }) as number;
   if (current === 0 && applicationId === 0) {
     const tables = db.prepare(`SELECT COUNT(*) FROM sqlite_schema`).pluck().get() as number;
@@ -176,6 +178,13 @@ export function migrate(db: Database.Database, file: string): number[] {
   } else if (applicationId !== APPLICATION_ID) {
     throw new NotAHistorianError(file, applicationId);
   }
+  if (current > SCHEMA_VERSION) throw new SchemaTooNewError(current, SCHEMA_VERSION);
+  return current;
+}
+
+/** Brings the file to SCHEMA_VERSION. Returns the versions applied (empty when current). */
+export function migrate(db: Database.Database, file: string): number[] {
+  const current = preflight(db, file);
   const applied: number[] = [];
   for (const step of migrations) {
     if (step.version <= current) continue;

@@ -76,7 +76,7 @@ export function collectStats(
       horizon: horizonOrNull(res),
     });
   }
-  let diskFreeBytes: number | null = null;
+  let diskFreeBytes: number | null;
   try {
     const st = fs.statfsSync(path.dirname(file));
     diskFreeBytes = st.bavail * st.bsize;

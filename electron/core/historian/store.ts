@@ -55,31 +55,37 @@ export class HistorianStore {
       tagCount: db.prepare<[], number>(`SELECT COUNT(*) FROM tag`).pluck(),
       tagNames: db.prepare<[], { id: number; name: string }>(`SELECT id, name FROM tag`),
       openSegments: db.prepare<[], SegmentMeta>(
-        `SELECT id, tag, t0, t1, n, length(data) AS bytes FROM raw_chunk WHERE sealed = 0 ORDER BY tag, id`,
+        `SELECT id, tag, t0, t1, n, length(data) AS bytes FROM raw_chunk INDEXED BY raw_chunk_open
+          WHERE sealed = 0 ORDER BY tag, id`,
       ),
       segmentsOfTag: db.prepare<[number], ChunkRow>(
-        `SELECT id, t0, t1, n, sealed, data FROM raw_chunk WHERE tag = ? AND sealed = 0 ORDER BY id`,
+        `SELECT id, t0, t1, n, sealed, data FROM raw_chunk INDEXED BY raw_chunk_open
+          WHERE tag = ? AND sealed = 0 ORDER BY id`,
       ),
-      chunkById: db.prepare<[number], ChunkRow>(`SELECT id, t0, t1, n, sealed, data FROM raw_chunk WHERE id = ?`),
-      chunkInsert: db.prepare(`INSERT INTO raw_chunk (tag, t0, t1, n, sealed, covers, data) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      chunkById: db.prepare<[number], ChunkRow>(
+        `SELECT id, t0, t1, n, sealed, data FROM raw_chunk WHERE id = ?`,
+      ),
+      chunkInsert: db.prepare(
+        `INSERT INTO raw_chunk (tag, t0, t1, n, sealed, covers, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
       coveringInRange: db.prepare<[number, number, number, number, number], ChunkRow>(
-        `SELECT id, t0, t1, n, sealed, data FROM raw_chunk
+        `SELECT id, t0, t1, n, sealed, data FROM raw_chunk INDEXED BY raw_chunk_covering
           WHERE tag = ? AND covers = ? AND covers > 0 AND t1 >= ? AND t1 <= ? AND t0 <= ? ORDER BY t1`,
       ),
       chunkDelete: db.prepare(`DELETE FROM raw_chunk WHERE id = ?`),
       rowsInRange: db.prepare<[number, number, number, number], ChunkRow>(
         `SELECT id, t0, t1, n, sealed, data FROM raw_chunk
-          WHERE tag = ? AND t1 >= ? AND t1 <= ? AND t0 <= ? ORDER BY t1, id`,
+          WHERE tag = ? AND t1 >= ? AND t1 <= ? AND t0 <= ? ORDER BY t1`,
       ),
-      countsInRange: db.prepare<[number, number, number, number], { n: number }>(
-        `SELECT n FROM raw_chunk WHERE tag = ? AND t1 >= ? AND t1 <= ? AND t0 <= ?`,
+      countsInRange: db.prepare<[number, number, number, number], { t0: number; t1: number; n: number }>(
+        `SELECT t0, t1, n FROM raw_chunk WHERE tag = ? AND t1 >= ? AND t1 <= ? AND t0 <= ?`,
       ),
       openInRange: db.prepare<[number, number, number], ChunkRow>(
-        `SELECT id, t0, t1, n, sealed, data FROM raw_chunk
+        `SELECT id, t0, t1, n, sealed, data FROM raw_chunk INDEXED BY raw_chunk_open
           WHERE tag = ? AND sealed = 0 AND t1 >= ? AND t0 <= ? ORDER BY id`,
       ),
       newestRows: db.prepare<[number, number], ChunkRow>(
-        `SELECT id, t0, t1, n, sealed, data FROM raw_chunk WHERE tag = ? AND t1 > ? ORDER BY t1 DESC, id DESC`,
+        `SELECT id, t0, t1, n, sealed, data FROM raw_chunk WHERE tag = ? AND t1 > ? ORDER BY t1 DESC`,
       ),
       blockGet: db.prepare<[number, number, number], { id: number; n: number; data: Buffer }>(
         `SELECT id, n, data FROM rollup WHERE tag = ? AND res = ? AND block = ?`,
@@ -95,15 +101,18 @@ export class HistorianStore {
              bytes = bytes + excluded.bytes, items = items + excluded.items`,
       ),
       expiredChunks: db.prepare<[number, number, number], { id: number; n: number; bytes: number }>(
-        `SELECT id, n, length(data) AS bytes FROM raw_chunk WHERE covers = ? AND t1 < ? AND sealed = 1 ORDER BY t1 LIMIT ?`,
+        `SELECT id, n, length(data) AS bytes FROM raw_chunk INDEXED BY raw_chunk_expiry
+          WHERE covers = ? AND t1 < ? AND sealed = 1 ORDER BY t1 LIMIT ?`,
       ),
       expiredBlocks: db.prepare<[number, number, number], { id: number; n: number; bytes: number }>(
         `SELECT id, n, length(data) AS bytes FROM rollup WHERE res = ? AND block <= ? ORDER BY block LIMIT ?`,
       ),
       blockDelete: db.prepare(`DELETE FROM rollup WHERE id = ?`),
-      rawOldest: db.prepare<[number], number | null>(
-        `SELECT MIN(t0) FROM raw_chunk WHERE t1 <= (SELECT MIN(t1) FROM raw_chunk) + ?`,
-      ).pluck(),
+      rawOldest: db
+        .prepare<[number], number | null>(
+          `SELECT MIN(t0) FROM raw_chunk WHERE t1 <= (SELECT MIN(t1) FROM raw_chunk) + ?`,
+        )
+        .pluck(),
       rawNewest: db.prepare<[], number | null>(`SELECT MAX(t1) FROM raw_chunk`).pluck(),
       edgeBlocks: db.prepare<[number, number], { block: number; data: Buffer }>(
         `SELECT block, data FROM rollup WHERE res = ? AND block = ?`,
@@ -186,7 +195,15 @@ export class HistorianStore {
     return this.s.chunkById.get(id);
   }
 
-  insertChunk(tag: number, t0: number, t1: number, n: number, sealed: boolean, data: Buffer, covers = 0): number {
+  insertChunk(
+    tag: number,
+    t0: number,
+    t1: number,
+    n: number,
+    sealed: boolean,
+    data: Buffer,
+    covers = 0,
+  ): number {
     const info = this.s.chunkInsert.run(tag, t0, t1, n, sealed ? 1 : 0, covers, data);
     this.countUsage(0, 1, data.length, n);
     return Number(info.lastInsertRowid);
@@ -197,7 +214,11 @@ export class HistorianStore {
     this.countUsage(0, -1, -bytes, -n);
   }
 
-  /** Rows of a tag that may hold samples in [from, to], ordered by end time. */
+  /**
+   * Rows of a tag that may hold samples in [from, to], ordered by end time. The statements
+   * above name their index where the planner (which has no statistics) could pick one that
+   * reads every blob of the tag.
+   */
   rowsInRange(tag: number, from: number, to: number): ChunkRow[] {
     return this.s.rowsInRange.all(tag, from, to + this.layout.maxChunkSpanMs, to);
   }
@@ -206,11 +227,16 @@ export class HistorianStore {
     return this.s.rowsInRange.iterate(tag, from, to + this.layout.maxChunkSpanMs, to);
   }
 
-  /** Counts samples of a tag in rows overlapping [from, to], stopping once above `cap`. */
+  /**
+   * Estimates the samples of a tag in [from, to] from the chunk index (rows that straddle an end
+   * count in proportion to their overlap), stopping once above `cap`. Reads no blobs.
+   */
   countUpTo(tag: number, from: number, to: number, cap: number): number {
     let total = 0;
     for (const row of this.s.countsInRange.iterate(tag, from, to + this.layout.maxChunkSpanMs, to)) {
-      total += row.n;
+      const span = row.t1 - row.t0;
+      const overlap = span > 0 ? (Math.min(row.t1, to) - Math.max(row.t0, from)) / span : 1;
+      total += row.n * Math.min(1, Math.max(0, overlap));
       if (total > cap) break;
     }
     return total;
@@ -239,7 +265,12 @@ export class HistorianStore {
     this.countUsage(res, 0, data.length - oldBytes, n - oldN);
   }
 
-  blocksInRange(tag: number, res: number, fromBlock: number, toBlock: number): { block: number; data: Buffer }[] {
+  blocksInRange(
+    tag: number,
+    res: number,
+    fromBlock: number,
+    toBlock: number,
+  ): { block: number; data: Buffer }[] {
     return this.s.blocksInRange.all(tag, res, fromBlock, toBlock);
   }
 
@@ -276,7 +307,10 @@ export class HistorianStore {
   }
 
   /** Rollup blocks at the oldest and newest block start of a resolution (all tags). */
-  edgeBlocks(res: number): { oldest: { block: number; data: Buffer }[]; newest: { block: number; data: Buffer }[] } {
+  edgeBlocks(res: number): {
+    oldest: { block: number; data: Buffer }[];
+    newest: { block: number; data: Buffer }[];
+  } {
     const min = this.s.minBlock.get(res);
     const max = this.s.maxBlock.get(res);
     return {

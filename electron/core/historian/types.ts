@@ -112,6 +112,10 @@ export interface ColumnStats {
 
 export interface ChartQuery {
   tagIds: readonly string[];
+  /**
+   * Range [from, to): pixel column i covers [from + i * w, from + (i + 1) * w). A rollup bucket
+   * that straddles `from` is drawn whole in the first column (no gap at the left edge).
+   */
   from: number;
   to: number;
   /** Pixel columns (1..20000). */

@@ -90,7 +90,12 @@ export interface FlushResult {
  * than reading buckets, so the chunk serves those resolutions itself instead of storing rollups
  * that would be as large as the data (a 1 Hz tag at 1 s resolution).
  */
-export function coveredResolution(t: Float64Array, from: number, to: number, resolutions: readonly number[]): number {
+export function coveredResolution(
+  t: Float64Array,
+  from: number,
+  to: number,
+  resolutions: readonly number[],
+): number {
   const n = to - from;
   let covers = 0;
   for (const res of resolutions) {
@@ -254,7 +259,8 @@ export class IngestBuffer {
       start[k] = sum;
       sum += count[k]!;
     }
-    if (this.groupScratch.t.length < n) this.groupScratch = allocColumns(Math.max(n, this.groupScratch.t.length * 2));
+    if (this.groupScratch.t.length < n)
+      this.groupScratch = allocColumns(Math.max(n, this.groupScratch.t.length * 2));
     const cols = this.groupScratch;
     const next = start.slice();
     const logT = this.logT;
@@ -400,7 +406,13 @@ export class IngestBuffer {
     buf.openSorted = buf.openSorted && sorted;
   }
 
-  private insertSegment(store: HistorianStore, id: number, cols: SampleColumns, from: number, to: number): Segment {
+  private insertSegment(
+    store: HistorianStore,
+    id: number,
+    cols: SampleColumns,
+    from: number,
+    to: number,
+  ): Segment {
     const data = encodeChunk(this.writer, cols, from, to);
     const t0 = cols.t[from]!;
     const t1 = cols.t[to - 1]!;

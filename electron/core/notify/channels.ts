@@ -1,6 +1,12 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import { slackPayload } from './messages';
-import type { ChannelConfig, DesktopNotification, EmailChannelConfig, NotificationMessage, WebhookChannelConfig } from './schemas';
+import type {
+  ChannelConfig,
+  DesktopNotification,
+  EmailChannelConfig,
+  NotificationMessage,
+  WebhookChannelConfig,
+} from './schemas';
 
 /** One way to reach people. `send` resolves when the far side accepted the message. */
 export interface NotificationChannel {
@@ -144,7 +150,11 @@ export function createChannels(
   const channels = new Map<string, NotificationChannel>();
   for (const c of configs) {
     const channel =
-      c.type === 'desktop' ? new DesktopChannel(c.id, showDesktop) : c.type === 'webhook' ? new WebhookChannel(c) : new EmailChannel(c);
+      c.type === 'desktop'
+        ? new DesktopChannel(c.id, showDesktop)
+        : c.type === 'webhook'
+          ? new WebhookChannel(c)
+          : new EmailChannel(c);
     channels.set(c.id, channel);
   }
   return channels;

@@ -88,11 +88,14 @@ export class DeliveryQueue implements Disposable {
   }
 
   /** Sends a failed delivery again (e.g. after fixing the webhook URL or the mail server). */
-  retry(id: string): DeliveryRecord {
+  retry(id: string, actor: string): DeliveryRecord {
     const entry = this.entries.get(id);
     if (!entry) throw new CoreError('not_found', `No delivery with id "${id}"`);
     if (entry.record.status !== 'failed') {
-      throw new CoreError('invalid_input', `Delivery "${id}" is ${entry.record.status}; only a failed delivery can be retried`);
+      throw new CoreError(
+        'invalid_input',
+        `Delivery "${id}" is ${entry.record.status}; only a failed delivery can be retried`,
+      );
     }
     if (!this.options.channels.has(entry.record.channelId)) {
       throw new CoreError('invalid_input', `Channel "${entry.record.channelId}" no longer exists`);
@@ -100,6 +103,8 @@ export class DeliveryQueue implements Disposable {
     entry.record.status = 'pending';
     entry.record.attempts = 0;
     entry.record.reason = null;
+    entry.record.retriedBy = actor;
+    entry.record.retriedAt = this.options.clock.now();
     this.changed(entry);
     this.start(entry);
     return { ...entry.record };
@@ -135,7 +140,13 @@ export class DeliveryQueue implements Disposable {
     await Promise.allSettled([...this.options.channels.values()].map(async (c) => c.close?.()));
   }
 
-  private add(channelId: string, channelType: string, message: NotificationMessage, status: DeliveryStatus, reason: string | null): Entry {
+  private add(
+    channelId: string,
+    channelType: string,
+    message: NotificationMessage,
+    status: DeliveryStatus,
+    reason: string | null,
+  ): Entry {
     const record: DeliveryRecord = {
       id: this.newId(),
       channelId,
@@ -148,6 +159,8 @@ export class DeliveryQueue implements Disposable {
       deliveredAt: null,
       lastError: null,
       reason,
+      retriedBy: null,
+      retriedAt: null,
       message,
     };
     const entry = { record, timer: null };
@@ -197,7 +210,11 @@ export class DeliveryQueue implements Disposable {
     const permanent = err instanceof DeliveryError && err.permanent;
     const { maxAttempts, initialDelayMs, maxDelayMs, factor } = this.options.retry;
     if (permanent || record.attempts >= maxAttempts) {
-      this.finish(entry, 'failed', permanent ? `Refused by the receiver: ${message}` : `Gave up after ${record.attempts} attempts`);
+      this.finish(
+        entry,
+        'failed',
+        permanent ? `Refused by the receiver: ${message}` : `Gave up after ${record.attempts} attempts`,
+      );
       return;
     }
     if (this.disposed) {
@@ -206,7 +223,8 @@ export class DeliveryQueue implements Disposable {
     }
     // Exponential backoff: initial, initial*factor, ... capped; a Retry-After from the receiver wins if longer.
     let delay = Math.min(maxDelayMs, initialDelayMs * factor ** (record.attempts - 1));
-    if (err instanceof DeliveryError && err.retryAfterMs !== null) delay = Math.min(maxDelayMs, Math.max(delay, err.retryAfterMs));
+    if (err instanceof DeliveryError && err.retryAfterMs !== null)
+      delay = Math.min(maxDelayMs, Math.max(delay, err.retryAfterMs));
     record.nextAttemptAt = this.options.clock.now() + delay;
     entry.timer = this.options.clock.setTimeout(() => {
       entry.timer = null;

@@ -27,9 +27,13 @@ function alarmFields(alarm: AlarmView): NotificationMessage['fields'] {
   ];
   if (alarm.tagId) fields.push({ label: 'Tag', value: alarm.tagId });
   if (alarm.value !== null) {
-    fields.push({ label: 'Value', value: `${formatNumber(alarm.value)}${alarm.limit !== null ? ` (limit ${formatNumber(alarm.limit)})` : ''}` });
+    fields.push({
+      label: 'Value',
+      value: `${formatNumber(alarm.value)}${alarm.limit !== null ? ` (limit ${formatNumber(alarm.limit)})` : ''}`,
+    });
   }
-  if (alarm.activeSince !== null) fields.push({ label: 'Active since', value: new Date(alarm.activeSince).toISOString() });
+  if (alarm.activeSince !== null)
+    fields.push({ label: 'Active since', value: new Date(alarm.activeSince).toISOString() });
   if (alarm.suggestedAction) fields.push({ label: 'Suggested action', value: alarm.suggestedAction });
   fields.push({ label: 'Alarm', value: alarm.id });
   if (alarm.correlationId) fields.push({ label: 'Correlation id', value: alarm.correlationId });
@@ -47,7 +51,12 @@ export function alarmMessage(
   actor?: string,
 ): NotificationMessage {
   const label = PRIORITY_LABEL[alarm.priority];
-  const what = kind === 'alarm' ? '' : kind === 'return' ? ' (returned to normal)' : ` (acknowledged${actor ? ` by ${actor}` : ''})`;
+  const what =
+    kind === 'alarm'
+      ? ''
+      : kind === 'return'
+        ? ' (returned to normal)'
+        : ` (acknowledged${actor ? ` by ${actor}` : ''})`;
   const fields = alarmFields(alarm);
   return {
     id: ctx.id,
@@ -65,7 +74,12 @@ export function alarmMessage(
   };
 }
 
-export function escalationMessage(alarm: AlarmView, level: number, afterMinutes: number, ctx: MessageContext): NotificationMessage {
+export function escalationMessage(
+  alarm: AlarmView,
+  level: number,
+  afterMinutes: number,
+  ctx: MessageContext,
+): NotificationMessage {
   const fields = [{ label: 'Escalation level', value: String(level) }, ...alarmFields(alarm)];
   return {
     id: ctx.id,
@@ -94,7 +108,10 @@ export function floodMessage(
   const fields: NotificationMessage['fields'] = [];
   if (status.firstOutAlarmId) fields.push({ label: 'First out', value: status.firstOutAlarmId });
   for (const g of status.groups.slice(0, 10)) {
-    fields.push({ label: g.assetId, value: `${g.alarmIds.length} alarm(s): ${g.alarmIds.slice(0, 5).join(', ')}${g.alarmIds.length > 5 ? ', ...' : ''}` });
+    fields.push({
+      label: g.assetId,
+      value: `${g.alarmIds.length} alarm(s): ${g.alarmIds.slice(0, 5).join(', ')}${g.alarmIds.length > 5 ? ', ...' : ''}`,
+    });
   }
   if (phase === 'end' && held.length) {
     fields.push({ label: 'Alarms not sent one by one', value: String(held.length) });
@@ -129,7 +146,12 @@ function formatNumber(v: number): string {
 
 /** Slack-compatible incoming-webhook JSON ("text" plus a coloured attachment with fields). */
 export function slackPayload(message: NotificationMessage): Record<string, unknown> {
-  const color: Record<AlarmPriority, string> = { critical: '#d00000', high: '#f08c00', medium: '#f5c400', low: '#2f80ed' };
+  const color: Record<AlarmPriority, string> = {
+    critical: '#d00000',
+    high: '#f08c00',
+    medium: '#f5c400',
+    low: '#2f80ed',
+  };
   return {
     text: message.title,
     attachments: [

@@ -7,19 +7,36 @@ import type { AlarmDefinitionInput, AlarmsConfigInput } from '../alarms/schemas'
 import { MapTagCatalog, batchOf, type SampleSpec } from '../alarms/testing';
 import { createNotifications } from './notifier';
 import { inQuietHours } from './quietHours';
-import { NotificationsConfigSchema, QuietHoursSchema, type DesktopNotification, type NotificationsConfigInput } from './schemas';
+import {
+  NotificationsConfigSchema,
+  QuietHoursSchema,
+  type DesktopNotification,
+  type NotificationsConfigInput,
+} from './schemas';
 
 // Monday 6 January 2025, 08:00 UTC.
 const T0 = Date.UTC(2025, 0, 6, 8, 0, 0);
 const MIN = 60_000;
 
 const defs: AlarmDefinitionInput[] = [
-  { id: 'e1.crit', kind: 'high', tagId: 'e1/temp', limit: 200, priority: 'critical', message: 'Engine 1 overheating', suggestedAction: 'Trip the engine' },
+  {
+    id: 'e1.crit',
+    kind: 'high',
+    tagId: 'e1/temp',
+    limit: 200,
+    priority: 'critical',
+    message: 'Engine 1 overheating',
+    suggestedAction: 'Trip the engine',
+  },
   { id: 'e1.low', kind: 'high', tagId: 'e1/temp', limit: 100, priority: 'low', message: 'Engine 1 warm' },
   { id: 'e2.high', kind: 'high', tagId: 'e2/temp', limit: 100, priority: 'high', message: 'Engine 2 hot' },
 ];
 
-function setup(notifications: NotificationsConfigInput, definitions: AlarmDefinitionInput[] = defs, start = T0) {
+function setup(
+  notifications: NotificationsConfigInput,
+  definitions: AlarmDefinitionInput[] = defs,
+  start = T0,
+) {
   const clock = new ManualClock(start);
   const bus = new EventBus((_e, err) => {
     throw err;
@@ -41,9 +58,15 @@ function setup(notifications: NotificationsConfigInput, definitions: AlarmDefini
     getAlarm: (id) => engine.find(id),
     floodStatus: () => engine.floodStatus(),
   });
-  const feed = (rows: SampleSpec[], correlationId?: string) => bus.emit('samples', batchOf(rows, clock.now(), correlationId));
+  const feed = (rows: SampleSpec[], correlationId?: string) =>
+    bus.emit('samples', batchOf(rows, clock.now(), correlationId));
   const deliveries = () =>
-    n.queue.list().map((d) => ({ channel: d.channelId, status: d.status, kind: d.message.kind, alarm: d.message.alarmId }));
+    n.queue.list().map((d) => ({
+      channel: d.channelId,
+      status: d.status,
+      kind: d.message.kind,
+      alarm: d.message.alarmId,
+    }));
   return { clock, bus, engine, n, desktop, feed, deliveries };
 }
 
@@ -65,7 +88,9 @@ describe('notification routing', () => {
     feed([['e1/temp', 150]], 'b-warm'); // e1.low (low, engine-1)
     feed([['e2/temp', 150]], 'b-hot'); // e2.high (high, engine-2)
     await n.queue.idle();
-    expect(deliveries().sort((a, b) => `${a.alarm}${a.channel}`.localeCompare(`${b.alarm}${b.channel}`))).toEqual([
+    expect(
+      deliveries().sort((a, b) => `${a.alarm}${a.channel}`.localeCompare(`${b.alarm}${b.channel}`)),
+    ).toEqual([
       { channel: 'desktop', status: 'delivered', kind: 'alarm', alarm: 'e1.low' },
       { channel: 'engine1-team', status: 'delivered', kind: 'alarm', alarm: 'e1.low' },
       { channel: 'desktop', status: 'delivered', kind: 'alarm', alarm: 'e2.high' },
@@ -92,7 +117,13 @@ describe('notification routing', () => {
     const { feed, deliveries, n } = setup(
       {
         channels,
-        routes: [{ id: 'r', channels: ['desktop'], quietHours: { start: '22:00', end: '06:00', timeZone: 'Europe/Berlin' } }],
+        routes: [
+          {
+            id: 'r',
+            channels: ['desktop'],
+            quietHours: { start: '22:00', end: '06:00', timeZone: 'Europe/Berlin' },
+          },
+        ],
       },
       defs,
       night,
@@ -123,7 +154,10 @@ describe('notification routing', () => {
       clock.advance(10_000);
     }
     await n.queue.idle();
-    const kinds = n.queue.list().reverse().map((d) => d.message.kind);
+    const kinds = n.queue
+      .list()
+      .reverse()
+      .map((d) => d.message.kind);
     // 10 alarms one by one; the 11th starts the flood: it and the rest (4 in all) are summarised.
     expect(kinds).toEqual([...Array(10).fill('alarm'), 'flood']);
     const flood = n.queue.list()[0]!.message;
@@ -163,7 +197,10 @@ describe('escalation', () => {
     clock.advance(1);
     await n.queue.idle();
     const level1 = n.queue.list()[0]!;
-    expect(level1).toMatchObject({ channelId: 'oncall', message: { kind: 'escalation', escalationLevel: 1, correlationId: 'b-crit' } });
+    expect(level1).toMatchObject({
+      channelId: 'oncall',
+      message: { kind: 'escalation', escalationLevel: 1, correlationId: 'b-crit' },
+    });
     expect(level1.message.title).toMatch(/^ESCALATION 1: \[CRITICAL\] e1\.crit unacknowledged for 15 min/);
     engine.acknowledge(['e1.crit'], 'alice');
     clock.advance(60 * MIN);
@@ -191,7 +228,10 @@ describe('escalation', () => {
   it('does not escalate a shelved alarm', async () => {
     const { feed, clock, engine, n } = setup(config);
     feed([['e1/temp', 250]]);
-    engine.shelve({ alarmId: 'e1.crit', mode: 'timed', durationMs: 60 * MIN, reason: 'known, crew on site' }, 'alice');
+    engine.shelve(
+      { alarmId: 'e1.crit', mode: 'timed', durationMs: 60 * MIN, reason: 'known, crew on site' },
+      'alice',
+    );
     clock.advance(50 * MIN);
     await n.queue.idle();
     expect(n.queue.list().filter((d) => d.message.kind === 'escalation')).toEqual([]);
@@ -206,7 +246,10 @@ describe('notification configuration', () => {
         {
           id: 'r',
           channels: ['pager'],
-          escalation: [{ afterMinutes: 10, channels: ['desktop'] }, { afterMinutes: 5, channels: ['desktop'] }],
+          escalation: [
+            { afterMinutes: 10, channels: ['desktop'] },
+            { afterMinutes: 5, channels: ['desktop'] },
+          ],
           quietHours: { start: '25:00', end: '06:00', timeZone: 'Mars/Olympus' },
         },
       ],
@@ -224,7 +267,12 @@ describe('notification configuration', () => {
   });
 
   it('quiet windows cross midnight and belong to the day they start', () => {
-    const weeknights = QuietHoursSchema.parse({ start: '22:00', end: '06:00', days: [1, 2, 3, 4, 5], timeZone: 'UTC' });
+    const weeknights = QuietHoursSchema.parse({
+      start: '22:00',
+      end: '06:00',
+      days: [1, 2, 3, 4, 5],
+      timeZone: 'UTC',
+    });
     expect(inQuietHours(weeknights, Date.UTC(2025, 0, 6, 23, 0))).toBe(true); // Monday 23:00
     expect(inQuietHours(weeknights, Date.UTC(2025, 0, 7, 5, 59))).toBe(true); // Tuesday 05:59, Monday's night
     expect(inQuietHours(weeknights, Date.UTC(2025, 0, 7, 6, 0))).toBe(false);

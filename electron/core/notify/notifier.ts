@@ -78,7 +78,11 @@ export class NotificationService implements Disposable {
         firstOutAlarmId: event.firstOutAlarmId,
         groups: [],
       };
-      this.deliver(routes, floodMessage(status, 'start', [], event.correlationId, this.context('high')), 'high');
+      this.deliver(
+        routes,
+        floodMessage(status, 'start', [], event.correlationId, this.context('high')),
+        'high',
+      );
     } else {
       this.floodActive = false;
       const held = this.held;
@@ -91,7 +95,11 @@ export class NotificationService implements Disposable {
         firstOutAlarmId: event.firstOutAlarmId,
         groups: groupByAsset(held),
       };
-      this.deliver(routes, floodMessage(status, 'end', held, event.correlationId, this.context('high')), 'high');
+      this.deliver(
+        routes,
+        floodMessage(status, 'end', held, event.correlationId, this.context('high')),
+        'high',
+      );
     }
   }
 
@@ -127,7 +135,8 @@ export class NotificationService implements Disposable {
 
   private inform(alarm: AlarmView, kind: 'return' | 'acknowledge', actor?: string): void {
     const routes = this.routesFor(alarm, kind);
-    if (routes.length) this.deliver(routes, alarmMessage(alarm, kind, this.context(alarm.priority), actor), alarm.priority);
+    if (routes.length)
+      this.deliver(routes, alarmMessage(alarm, kind, this.context(alarm.priority), actor), alarm.priority);
   }
 
   private routesFor(alarm: AlarmView, event: RouteEvent | null): Route[] {
@@ -168,10 +177,21 @@ export class NotificationService implements Disposable {
     if (timers.length) this.escalations.set(alarm.id, { activeSince: alarm.activeSince, timers });
   }
 
-  private escalate(alarmId: string, activeSince: number | null, level: number, afterMinutes: number, channels: string[]): void {
+  private escalate(
+    alarmId: string,
+    activeSince: number | null,
+    level: number,
+    afterMinutes: number,
+    channels: string[],
+  ): void {
     const current = this.options.getAlarm(alarmId);
     // Only the same occurrence, still unacknowledged, escalates.
-    if (!current || current.acknowledged || current.activeSince !== activeSince || !UNACKNOWLEDGED.has(current.state)) {
+    if (
+      !current ||
+      current.acknowledged ||
+      current.activeSince !== activeSince ||
+      !UNACKNOWLEDGED.has(current.state)
+    ) {
       this.cancelEscalation(alarmId);
       return;
     }
@@ -187,7 +207,11 @@ export class NotificationService implements Disposable {
   }
 
   private context(priority: AlarmPriority): { id: string; at: number; sound: boolean } {
-    return { id: this.newId(), at: this.options.clock.now(), sound: this.options.config.soundFor.includes(priority) };
+    return {
+      id: this.newId(),
+      at: this.options.clock.now(),
+      sound: this.options.config.soundFor.includes(priority),
+    };
   }
 }
 
@@ -233,7 +257,11 @@ export function createNotifications(options: NotificationsOptions): Notification
     retry: config.retry,
     concurrencyPerChannel: config.concurrencyPerChannel,
     newId: options.newId,
-    onChange: (delivery) => options.events.emit('notification.delivery', { correlationId: delivery.message.correlationId, delivery }),
+    onChange: (delivery) =>
+      options.events.emit('notification.delivery', {
+        correlationId: delivery.message.correlationId,
+        delivery,
+      }),
   });
   const service = new NotificationService({
     clock: options.clock,

@@ -8,7 +8,13 @@ function formatter(timeZone: string | undefined): Intl.DateTimeFormat {
   const key = timeZone ?? '';
   let f = formatters.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', weekday: 'short', hour: '2-digit', minute: '2-digit' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
     formatters.set(key, f);
   }
   return f;
@@ -18,7 +24,10 @@ function formatter(timeZone: string | undefined): Intl.DateTimeFormat {
 export function localTime(at: number, timeZone?: string): { weekday: number; minute: number } {
   const parts = formatter(timeZone).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return { weekday: WEEKDAYS.indexOf(get('weekday')), minute: Number(get('hour')) * 60 + Number(get('minute')) };
+  return {
+    weekday: WEEKDAYS.indexOf(get('weekday')),
+    minute: Number(get('hour')) * 60 + Number(get('minute')),
+  };
 }
 
 function minutes(hhmm: string): number {

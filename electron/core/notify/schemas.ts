@@ -64,7 +64,10 @@ export const QuietHoursSchema = z.object({
   /** Weekdays (0 = Sunday) on which the quiet window starts; all days when left out. */
   days: z.array(z.number().int().min(0).max(6)).min(1).default([0, 1, 2, 3, 4, 5, 6]),
   /** IANA time zone of start/end; the workstation's zone when left out. */
-  timeZone: z.string().refine(isTimeZone, 'unknown time zone (use an IANA name like Europe/Berlin)').optional(),
+  timeZone: z
+    .string()
+    .refine(isTimeZone, 'unknown time zone (use an IANA name like Europe/Berlin)')
+    .optional(),
   /** Priorities that still get through during quiet hours. */
   allowPriorities: z.array(AlarmPrioritySchema).default(['critical']),
 });
@@ -72,7 +75,10 @@ export type QuietHours = z.infer<typeof QuietHoursSchema>;
 
 export const EscalationStepSchema = z.object({
   /** Minutes after activation with the alarm still unacknowledged. */
-  afterMinutes: z.number().positive().max(7 * 24 * 60),
+  afterMinutes: z
+    .number()
+    .positive()
+    .max(7 * 24 * 60),
   channels: z.array(z.string()).min(1),
 });
 
@@ -82,7 +88,10 @@ export type RouteEvent = z.infer<typeof RouteEventSchema>;
 export const RouteSchema = z.object({
   id: z.string().min(1),
   /** Alarm priorities this route carries; all when left out. */
-  priorities: z.array(AlarmPrioritySchema).min(1).default([...ALARM_PRIORITIES]),
+  priorities: z
+    .array(AlarmPrioritySchema)
+    .min(1)
+    .default([...ALARM_PRIORITIES]),
   /** Asset ids (exact) this route carries; every asset when empty. */
   assets: z.array(z.string().min(1)).default([]),
   events: z.array(RouteEventSchema).min(1).default(['activate', 'flood']),
@@ -97,7 +106,11 @@ export const RetryPolicySchema = z.object({
   /** Attempts in all, the first one included. */
   maxAttempts: z.number().int().min(1).max(50).default(6),
   initialDelayMs: z.number().int().positive().default(5_000),
-  maxDelayMs: z.number().int().positive().default(15 * 60_000),
+  maxDelayMs: z
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60_000),
   factor: z.number().min(1).max(10).default(2),
 });
 export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
@@ -106,8 +119,23 @@ export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
 export const NotificationsConfigSchema = z
   .object({
     channels: z.array(ChannelConfigSchema).default([{ id: 'desktop', type: 'desktop' }]),
-    routes: z.array(RouteSchema).default([{ id: 'desktop-all', priorities: [...ALARM_PRIORITIES], assets: [], events: ['activate', 'flood'], channels: ['desktop'], escalation: [] }]),
-    retry: RetryPolicySchema.default({ maxAttempts: 6, initialDelayMs: 5_000, maxDelayMs: 15 * 60_000, factor: 2 }),
+    /** By default critical and high alarms pop up on the desktop; the alarm list shows everything. */
+    routes: z.array(RouteSchema).default([
+      {
+        id: 'desktop-urgent',
+        priorities: ['critical', 'high'],
+        assets: [],
+        events: ['activate', 'flood'],
+        channels: ['desktop'],
+        escalation: [],
+      },
+    ]),
+    retry: RetryPolicySchema.default({
+      maxAttempts: 6,
+      initialDelayMs: 5_000,
+      maxDelayMs: 15 * 60_000,
+      factor: 2,
+    }),
     /**
      * During an alarm flood, send one summary at its start and one at its end instead of a
      * message per alarm (critical alarms are still sent one by one).
@@ -121,19 +149,29 @@ export const NotificationsConfigSchema = z
   .superRefine((cfg, ctx) => {
     const ids = new Set<string>();
     cfg.channels.forEach((c, i) => {
-      if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'id'], message: `duplicate channel id "${c.id}"` });
+      if (ids.has(c.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', i, 'id'],
+          message: `duplicate channel id "${c.id}"`,
+        });
       ids.add(c.id);
     });
     cfg.routes.forEach((r, i) => {
       const check = (list: string[], path: (string | number)[]) =>
         list.forEach((id, j) => {
-          if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: [...path, j], message: `unknown channel "${id}"` });
+          if (!ids.has(id))
+            ctx.addIssue({ code: 'custom', path: [...path, j], message: `unknown channel "${id}"` });
         });
       check(r.channels, ['routes', i, 'channels']);
       r.escalation.forEach((s, k) => check(s.channels, ['routes', i, 'escalation', k, 'channels']));
       for (let k = 1; k < r.escalation.length; k++) {
         if (r.escalation[k]!.afterMinutes <= r.escalation[k - 1]!.afterMinutes) {
-          ctx.addIssue({ code: 'custom', path: ['routes', i, 'escalation', k, 'afterMinutes'], message: 'escalation steps must come later and later' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', i, 'escalation', k, 'afterMinutes'],
+            message: 'escalation steps must come later and later',
+          });
         }
       }
     });
@@ -141,7 +179,14 @@ export const NotificationsConfigSchema = z
 export type NotificationsConfig = z.output<typeof NotificationsConfigSchema>;
 export type NotificationsConfigInput = z.input<typeof NotificationsConfigSchema>;
 
-export const NotificationKindSchema = z.enum(['alarm', 'return', 'acknowledge', 'escalation', 'flood', 'flood_end']);
+export const NotificationKindSchema = z.enum([
+  'alarm',
+  'return',
+  'acknowledge',
+  'escalation',
+  'flood',
+  'flood_end',
+]);
 export type NotificationKind = z.infer<typeof NotificationKindSchema>;
 
 /** What is sent, whatever the channel. */
@@ -186,6 +231,9 @@ export const DeliveryRecordSchema = z.object({
   lastError: z.string().nullable(),
   /** Why it was not sent (quiet hours) or why it failed for good. */
   reason: z.string().nullable(),
+  /** Who sent a failed delivery again, and when, if anyone did. */
+  retriedBy: z.string().nullable(),
+  retriedAt: z.number().nullable(),
   message: NotificationMessageSchema,
 });
 export type DeliveryRecord = z.infer<typeof DeliveryRecordSchema>;

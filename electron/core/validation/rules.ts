@@ -52,7 +52,11 @@ export const DEFAULT_TAG_RULES: TagRules = TagRulesSchema.parse({});
 export const SPIKE_WINDOW = 15;
 
 /** Merges per-tag settings over the defaults and validates the result. */
-export function resolveRules(defaults: TagRulesInput, override: TagRulesInput | undefined, where: string): TagRules {
+export function resolveRules(
+  defaults: TagRulesInput,
+  override: TagRulesInput | undefined,
+  where: string,
+): TagRules {
   const parsed = TagRulesSchema.safeParse({ ...defaults, ...override });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);

@@ -17,7 +17,7 @@ function feeder(stage: ValidationStage) {
       builder.push(tagId, t, v, q);
       const result = stage.process(builder.take('test'));
       events.push(...result.events);
-      expect(result.batch.values[0]).toBe(v === v ? v : result.batch.values[0]); // never altered
+      expect(Object.is(result.batch.values[0], v)).toBe(true); // values are never altered
       return result.flags[0]!;
     },
   };
@@ -87,7 +87,9 @@ describe('ValidationStage', () => {
 
   it('rejects invalid rule settings with a message naming the tag', () => {
     const clock = new ManualClock(0);
-    expect(() => new ValidationStage({ clock, rules: { x: { range: { low: 5, high: 1 } } } })).toThrow(/tag "x"/);
+    expect(() => new ValidationStage({ clock, rules: { x: { range: { low: 5, high: 1 } } } })).toThrow(
+      /tag "x"/,
+    );
   });
 
   it('flags a rate of change above the limit against the last good sample', () => {
@@ -163,7 +165,8 @@ describe('ValidationStage', () => {
     const clock = new ManualClock(T0 + 1e9);
     const stage = new ValidationStage({ clock });
     const builder = new SampleBatchBuilder();
-    for (let i = 0; i < 500; i++) builder.push(`tag-${i % 50}`, T0 + Math.floor(i / 50) * 1000, i % 7 === 0 ? NaN : i, 0);
+    for (let i = 0; i < 500; i++)
+      builder.push(`tag-${i % 50}`, T0 + Math.floor(i / 50) * 1000, i % 7 === 0 ? NaN : i, 0);
     const { flags, batch } = stage.process(builder.take('big'));
     expect(flags.length).toBe(batch.length);
     for (let i = 0; i < 500; i++) expect(flags[i]).toBe(i % 7 === 0 ? ValidationFlag.NotFinite : 0);

@@ -115,7 +115,8 @@ export class ValidationStage {
     const flags = new Uint32Array(n);
     const events: DataQualityEvent[] = [];
     const dictionary = batch.tagIds;
-    if (this.lut.length < dictionary.length) this.lut = new Int32Array(Math.max(dictionary.length, this.lut.length * 2));
+    if (this.lut.length < dictionary.length)
+      this.lut = new Int32Array(Math.max(dictionary.length, this.lut.length * 2));
     for (let d = 0; d < dictionary.length; d++) this.lut[d] = this.slotFor(dictionary[d]!);
     const now = this.clock.now();
     const { tagIndex, timestamps, values, quality } = batch;
@@ -140,7 +141,15 @@ export class ValidationStage {
       if (after > 0 && now - this.lastSeen[slot]! > after) {
         this.stale[slot] = 1;
         this.staleCounts[slot]! += 1;
-        events.push({ correlationId, tagId: this.tagIds[slot]!, rule: 'Stale', state: 'raised', at: now, samples: 0, value: NaN });
+        events.push({
+          correlationId,
+          tagId: this.tagIds[slot]!,
+          rule: 'Stale',
+          state: 'raised',
+          at: now,
+          samples: 0,
+          value: NaN,
+        });
       }
     }
     return events;
@@ -200,7 +209,8 @@ export class ValidationStage {
 
     const range = rules.range;
     if (range && (v < range.low || v > range.high)) f |= ValidationFlag.Range;
-    const usableSoFar = (f & (ValidationFlag.QualityBad | ValidationFlag.QualityUncertain | ValidationFlag.Future)) === 0;
+    const usableSoFar =
+      (f & (ValidationFlag.QualityBad | ValidationFlag.QualityUncertain | ValidationFlag.Future)) === 0;
     if (!usableSoFar) return f;
 
     if (rules.maxRatePerS !== null && this.lastGoodT[slot]! > -Infinity) {
@@ -250,7 +260,9 @@ export class ValidationStage {
       // which is rare: skip the merge otherwise.
       const candidate = this.spreadN[slot]! >= 2 * SPIKE_WINDOW && dev * dev > k * k * this.spread[slot]!;
       // Judge only once the long-run spread has seen a few windows' worth of samples.
-      const scale = candidate ? Math.max(MAD_TO_SD * windows.mad(slot, median), Math.sqrt(this.spread[slot]!)) : 0;
+      const scale = candidate
+        ? Math.max(MAD_TO_SD * windows.mad(slot, median), Math.sqrt(this.spread[slot]!))
+        : 0;
       // scale 0 = the signal never moved: its first change is a change, not a spike.
       if (scale > 0 && Math.abs(dev) > k * scale) {
         const sign = dev > 0 ? 1 : -1;
@@ -271,7 +283,14 @@ export class ValidationStage {
   }
 
   /** Counts flags and turns rule transitions of a tag into events. */
-  private account(slot: number, f: number, t: number, v: number, correlationId: string, events: DataQualityEvent[]): void {
+  private account(
+    slot: number,
+    f: number,
+    t: number,
+    v: number,
+    correlationId: string,
+    events: DataQualityEvent[],
+  ): void {
     const before = this.active[slot]!;
     if (f === 0 && before === 0) return;
     const tagId = this.tagIds[slot]!;
@@ -288,13 +307,31 @@ export class ValidationStage {
       if (on) {
         this.counters[k]! += 1;
         this.episode[k]! += 1;
-        if (!was) events.push({ correlationId, tagId, rule: VALIDATION_RULES[r]!, state: 'raised', at: t, samples: 1, value: v });
+        if (!was)
+          events.push({
+            correlationId,
+            tagId,
+            rule: VALIDATION_RULES[r]!,
+            state: 'raised',
+            at: t,
+            samples: 1,
+            value: v,
+          });
       } else if (was) {
-        events.push({ correlationId, tagId, rule: VALIDATION_RULES[r]!, state: 'cleared', at: t, samples: this.episode[k]!, value: v });
+        events.push({
+          correlationId,
+          tagId,
+          rule: VALIDATION_RULES[r]!,
+          state: 'cleared',
+          at: t,
+          samples: this.episode[k]!,
+          value: v,
+        });
         this.episode[k] = 0;
       }
     }
-    if ((f & ValidationFlag.AfterStale) !== 0) this.counters[slot * RULE_COUNT + VALIDATION_RULES.indexOf('AfterStale')]! += 1;
+    if ((f & ValidationFlag.AfterStale) !== 0)
+      this.counters[slot * RULE_COUNT + VALIDATION_RULES.indexOf('AfterStale')]! += 1;
     this.active[slot] = f & ~ValidationFlag.AfterStale;
   }
 

@@ -178,3 +178,17 @@ describe('selectors', () => {
     expect(selectTrendBadge(store.getState()).state).toBe('failed');
   });
 });
+
+describe('trendOrder', () => {
+  it('draws the asset anomaly score first and leaves per-tag scores out', async () => {
+    const { trendOrder } = await import('./selectors');
+    const base = { assetId: 'e1', description: '', unit: '', range: null, source: null };
+    const tags = [
+      { ...base, id: 'e1/t24', name: 'T24' },
+      { ...base, id: 'e1/t24#anomaly', name: 'T24 anomaly', kind: 'anomaly' as const, derivedFrom: 'e1/t24' },
+      { ...base, id: 'e1/anomaly_score', name: 'Anomaly score', kind: 'anomaly' as const },
+      { ...base, id: 'e1/t30', name: 'T30', kind: 'measured' as const },
+    ];
+    expect(trendOrder(tags).map((t) => t.id)).toEqual(['e1/anomaly_score', 'e1/t24', 'e1/t30']);
+  });
+});

@@ -50,11 +50,24 @@ export interface TrendTags {
   hidden: number;
 }
 
-const trendTagsOf = memoByRefs((assetId: string | null, tags: Tag[]): TrendTags => ({
-  assetId,
-  tags: tags.slice(0, MAX_TREND_TAGS),
-  hidden: Math.max(0, tags.length - MAX_TREND_TAGS),
-}));
+/**
+ * What the trend draws for an asset: its anomaly score first (the one strip that says whether
+ * anything is wrong), then the measured tags. Per-tag anomaly scores are not strips of their own.
+ */
+export function trendOrder(tags: readonly Tag[]): Tag[] {
+  const assetScores = tags.filter((t) => t.kind === 'anomaly' && !t.derivedFrom);
+  const measured = tags.filter((t) => t.kind !== 'anomaly');
+  return [...assetScores, ...measured];
+}
+
+const trendTagsOf = memoByRefs((assetId: string | null, tags: Tag[]): TrendTags => {
+  const ordered = trendOrder(tags);
+  return {
+    assetId,
+    tags: ordered.slice(0, MAX_TREND_TAGS),
+    hidden: Math.max(0, ordered.length - MAX_TREND_TAGS),
+  };
+});
 const NO_TAGS: Tag[] = []; // one instance, so the memo hits while tags are not ready
 export const selectTrendTags = (s: AppState): TrendTags =>
   s.tags.status === 'ready' ? trendTagsOf(s.tags.assetId, s.tags.data) : trendTagsOf(null, NO_TAGS);

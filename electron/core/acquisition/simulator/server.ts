@@ -1,21 +1,61 @@
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
-import { createServer as createTcpServer } from 'node:net';
+import { createServer as createTcpServer, isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
 import {
+  makeRoles,
   MessageSecurityMode,
   OPCUACertificateManager,
   OPCUAServer,
   RegisterServerMethod,
   SecurityPolicy,
+  WellKnownRoles,
 } from 'node-opcua';
+import type { SimulatorUser } from './types';
 
 export const SIMULATOR_APPLICATION_URI = 'urn:vigil:simulator';
+
+/**
+ * The secure policies offered besides None: the three that OPC 10000-7 keeps current (Basic128Rsa15
+ * and Basic256 are deprecated since 1.04 and not offered).
+ */
+export const SECURE_POLICIES = [
+  SecurityPolicy.Basic256Sha256,
+  SecurityPolicy.Aes128_Sha256_RsaOaep,
+  SecurityPolicy.Aes256_Sha256_RsaPss,
+] as const;
 
 export interface ServerSettings {
   port: number;
   host: string;
   pkiDir?: string;
+  /** Offer the unsecured None endpoint too (default true). */
+  allowNone?: boolean;
+  /** Trust unknown client application certificates at once (default true). */
+  autoAcceptClientCertificates?: boolean;
+  allowAnonymous?: boolean;
+  users?: readonly SimulatorUser[];
+  /** DER certificates accepted as X.509 user identity tokens. */
+  trustedUserCertificates?: readonly Buffer[];
+}
+
+export interface SimulatorPki {
+  /** The PKI root: `server/` holds the application certificate and trust lists, `user/` the X.509 user trust list. */
+  dir: string;
+  /** PEM of the server's application certificate (made on the first start, reused after). */
+  certificateFile: string;
+  privateKeyFile: string;
+  /** Client application certificates the server trusts (one DER file each). */
+  trustedClientsDir: string;
+  /** Client application certificates the server refused (when it does not accept them automatically). */
+  rejectedClientsDir: string;
+}
+
+export interface CreatedServer {
+  server: OPCUAServer;
+  pki: SimulatorPki;
+  certificateManager: OPCUACertificateManager;
 }
 
 /** Per user, so two accounts on one machine do not fight over one folder's permissions. */
@@ -60,19 +100,34 @@ function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '[::]';
 }
 
+/** Compares in time independent of where the strings differ, so response times do not leak passwords. */
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 /**
- * Creates and initialises (but does not start) the OPC UA server: security None with anonymous
- * users only for now, no discovery registration, and its PKI folders outside the repository. The
- * certificate is made on the first start and reused after, which keeps later starts fast; unknown
- * client certificates are accepted, so nothing ever waits for a trust decision.
+ * Creates and initialises (but does not start) the OPC UA server.
+ *
+ * Endpoints: None (unless `allowNone` is false; node-opcua then keeps a discovery-only None
+ * endpoint so clients can still call GetEndpoints), plus Sign and SignAndEncrypt for each of
+ * SECURE_POLICIES. User identity: anonymous unless `allowAnonymous` is false, user name and
+ * password for `users`, X.509 certificates listed in `trustedUserCertificates`. Registration with
+ * a discovery server: none.
+ *
+ * The application certificate is made on the first start in `<pkiDir>/server/own` and reused after,
+ * which keeps later starts fast and lets clients trust it once. Unknown client certificates are
+ * accepted (and stored in trusted/) unless `autoAcceptClientCertificates` is false, in which case
+ * they land in rejected/ until someone trusts them.
  */
-export async function createServer(settings: ServerSettings): Promise<OPCUAServer> {
+export async function createServer(settings: ServerSettings): Promise<CreatedServer> {
   await assertPortFree(settings.host, settings.port);
   const pkiDir = settings.pkiDir ?? defaultPkiDir();
   preparePkiDir(pkiDir);
-  const serverCertificateManager = new OPCUACertificateManager({
+  const certificateManager = new OPCUACertificateManager({
     rootFolder: join(pkiDir, 'server'),
-    automaticallyAcceptUnknownCertificate: true,
+    automaticallyAcceptUnknownCertificate: settings.autoAcceptClientCertificates ?? true,
     disableFileWatchers: true,
   });
   // Without its own manager the server creates one under ~/.config for X509 user tokens.
@@ -81,16 +136,33 @@ export async function createServer(settings: ServerSettings): Promise<OPCUAServe
     automaticallyAcceptUnknownCertificate: false,
     disableFileWatchers: true,
   });
+  const users = settings.users ?? [];
+  const securityModes = [MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt];
+  const securityPolicies: SecurityPolicy[] = [...SECURE_POLICIES];
+  if (settings.allowNone ?? true) {
+    securityModes.unshift(MessageSecurityMode.None);
+    securityPolicies.unshift(SecurityPolicy.None);
+  }
+  const hostname = isWildcard(settings.host) ? undefined : settings.host;
   const server = new OPCUAServer({
     port: settings.port,
     host: settings.host,
     // The endpoint URL names the interface clients can reach; a wildcard bind advertises the host name.
-    hostname: isWildcard(settings.host) ? undefined : settings.host,
-    serverCertificateManager,
+    hostname,
+    // An IP given here also goes into the certificate's subjectAltName when it is first made, so
+    // clients that check the server certificate against the endpoint address accept it.
+    alternateHostname: hostname && isIP(hostname) ? [hostname] : undefined,
+    serverCertificateManager: certificateManager,
     userCertificateManager,
-    securityPolicies: [SecurityPolicy.None],
-    securityModes: [MessageSecurityMode.None],
-    allowAnonymous: true,
+    securityPolicies,
+    securityModes,
+    allowAnonymous: settings.allowAnonymous ?? true,
+    userManager: {
+      isValidUser: (userName: string, password: string) =>
+        users.some((u) => u.userName === userName && sameSecret(u.password, password)),
+      // Operators may acknowledge and confirm alarms; nothing in the simulator needs more.
+      getUserRoles: () => makeRoles([WellKnownRoles.AuthenticatedUser, WellKnownRoles.Operator]),
+    },
     registerServerMethod: RegisterServerMethod.HIDDEN,
     serverInfo: {
       applicationUri: SIMULATOR_APPLICATION_URI,
@@ -108,13 +180,33 @@ export async function createServer(settings: ServerSettings): Promise<OPCUAServe
       // the last one per 50 ms window, so fast playback loses no step (see node-opcua
       // MonitoredItem._on_value_changed_exception_based).
       minSupportedSampleRate: 0,
+      // Enough for one subscription over the largest bulk asset with room for a second client.
+      maxMonitoredItems: 1_000_000,
+      maxMonitoredItemsPerSubscription: 200_000,
     },
   });
   try {
     await server.initialize();
+    // OPCUAServer does not pass these on to its engine; the engine reads them when asked.
+    server.engine.historyServerCapabilities.accessHistoryDataCapability = true;
+    server.engine.historyServerCapabilities.maxReturnDataValues = 0;
+    for (const certificate of settings.trustedUserCertificates ?? []) {
+      await userCertificateManager.trustCertificate(certificate);
+    }
   } catch (err) {
     await server.shutdown(0).catch(() => {});
     throw err;
   }
-  return server;
+  const root = join(pkiDir, 'server');
+  return {
+    server,
+    certificateManager,
+    pki: {
+      dir: pkiDir,
+      certificateFile: server.certificateFile,
+      privateKeyFile: server.privateKeyFile,
+      trustedClientsDir: join(root, 'trusted', 'certs'),
+      rejectedClientsDir: join(root, 'rejected'),
+    },
+  };
 }

@@ -3,7 +3,8 @@
  * OPC UA identifies units in EUInformation.unitId (OPC 10000-8, 5.6.3 "Mapping of UN/CEFACT to
  * EUInformation"). Codes: A48 degree Rankine, 80 pound per square inch absolute, RPM revolutions
  * per minute, K81 pound (avoirdupois) per second, K83 pound (avoirdupois) per second psi,
- * KEL kelvin, NU newton metre, MIN minute, C62 "one" (dimensionless).
+ * KEL kelvin, NU newton metre, MIN minute, K40 standard acceleration of free fall (gn), HTZ hertz,
+ * SEC second, C62 "one" (dimensionless).
  *
  * The display symbol is the one an operator of that machine reads (psia, rpm, as in the C-MAPSS
  * and AI4I documentation) where the UN/ECE symbol would hide a distinction (lb/in² does not say
@@ -18,6 +19,9 @@ export type UnitKey =
   | 'kelvin'
   | 'newtonMetre'
   | 'minute'
+  | 'standardGravity'
+  | 'hertz'
+  | 'second'
   | 'dimensionless'
   | 'none';
 
@@ -38,6 +42,10 @@ export const UNITS: Readonly<Record<UnitKey, UnitDefinition>> = {
   kelvin: { code: 'KEL', symbol: 'K', name: 'kelvin' },
   newtonMetre: { code: 'NU', symbol: 'N·m', name: 'newton metre' },
   minute: { code: 'MIN', symbol: 'min', name: 'minute' },
+  // Vibration analysts write accelerations in g; Rec. 20's symbol is gn.
+  standardGravity: { code: 'K40', symbol: 'g', name: 'standard acceleration of free fall' },
+  hertz: { code: 'HTZ', symbol: 'Hz', name: 'hertz' },
+  second: { code: 'SEC', symbol: 's', name: 'second' },
   // Rec. 20 writes "one" as the symbol "1"; a console showing "1.30 1" reads like a bug, so the
   // symbol stays empty and the code says "dimensionless" to software.
   dimensionless: { code: 'C62', symbol: '', name: 'one (dimensionless ratio)' },

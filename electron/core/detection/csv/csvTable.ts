@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { parseTimestamp } from './timestamps';
 import { CellKind, parseCell } from './values';
@@ -50,12 +50,16 @@ export async function openCsv(file: string): Promise<CsvTable> {
   } catch (err) {
     if (err instanceof CsvInputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CsvInputError(file, 0, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`);
+    throw new CsvInputError(
+      file,
+      0,
+      code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`,
+    );
   }
   const stream = createReadStream(file, { highWaterMark: 1 << 18 });
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let head: Buffer = Buffer.alloc(0);
-  let firstLine: string | null = null;
+  let firstLine: string | null;
   // Read until the first non-blank line is complete (or the file ends).
   for (;;) {
     firstLine = firstNonBlankLine(head, false);
@@ -69,7 +73,12 @@ export async function openCsv(file: string): Promise<CsvTable> {
   }
   if (firstLine === null) {
     stream.destroy();
-    throw new CsvInputError(file, 1, 'empty file: expected a header row');
+    const tooLong = head.length >= FIRST_LINE_LIMIT;
+    throw new CsvInputError(
+      file,
+      1,
+      tooLong ? 'no line break in the first 1 MiB: not a CSV file?' : 'empty file: expected a header row',
+    );
   }
   const delimiter = detectDelimiter(firstLine);
 
@@ -83,24 +92,38 @@ export async function openCsv(file: string): Promise<CsvTable> {
       }
     })(),
   );
-  const parser = source.pipe(
-    parse({ delimiter, bom: true, info: true, relax_column_count: true, skip_empty_lines: true }),
-  );
-
-  const records = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
-  const first = await nextRecord(file, records).catch((err: unknown) => {
+  const parser = parse({
+    delimiter,
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+  });
+  // pipeline() forwards a read error into the parser (so it surfaces where the rows are read)
+  // and handles the premature close of stopping early; pipe() would leave both unhandled.
+  pipeline(source, parser, () => {});
+  const close = (): void => {
+    parser.destroy();
     stream.destroy();
+  };
+
+  const records = parser[Symbol.asyncIterator]() as AsyncIterator<{
+    record: string[];
+    info: { lines: number };
+  }>;
+  const first = await nextRecord(file, records).catch((err: unknown) => {
+    close();
     throw err;
   });
   if (!first) {
-    stream.destroy();
+    close();
     throw new CsvInputError(file, 1, 'empty file: expected a header row');
   }
   const header = first.record.map((h) => h.trim());
   try {
     checkHeader(file, first.info.lines, header);
   } catch (err) {
-    stream.destroy();
+    close();
     throw err;
   }
 
@@ -126,7 +149,7 @@ export async function openCsv(file: string): Promise<CsvTable> {
           yield { cells: record, line: info.lines };
         }
       } finally {
-        stream.destroy();
+        close();
       }
     },
   };
@@ -162,7 +185,8 @@ export function detectDelimiter(line: string): ',' | ';' {
 function checkHeader(file: string, line: number, header: string[]): void {
   const seen = new Set<string>();
   header.forEach((name, i) => {
-    if (name === '') throw new CsvInputError(file, line, `header field ${i + 1} is empty: every column needs a name`);
+    if (name === '')
+      throw new CsvInputError(file, line, `header field ${i + 1} is empty: every column needs a name`);
     if (seen.has(name)) throw new CsvInputError(file, line, `column "${name}" appears twice in the header`);
     seen.add(name);
   });
@@ -172,7 +196,11 @@ function checkHeader(file: string, line: number, header: string[]): void {
     (h) => parseCell(h, false, scratch) !== CellKind.Text || Number.isFinite(parseTimestamp(h)),
   );
   if (looksLikeData) {
-    throw new CsvInputError(file, line, `no header row: the first line holds data ("${header.slice(0, 3).join('", "')}")`);
+    throw new CsvInputError(
+      file,
+      line,
+      `no header row: the first line holds data ("${header.slice(0, 3).join('", "')}")`,
+    );
   }
 }
 

@@ -166,7 +166,11 @@ export async function detectCsv(options: DetectCsvOptions): Promise<DetectCsvSum
       }
       if (options.onProgress && (summary.rows & 1023) === 0 && Date.now() - lastProgress >= 1000) {
         lastProgress = Date.now();
-        options.onProgress({ rows: summary.rows, bytesRead: table.bytesRead(), totalBytes: table.totalBytes });
+        options.onProgress({
+          rows: summary.rows,
+          bytesRead: table.bytesRead(),
+          totalBytes: table.totalBytes,
+        });
       }
     }
     if (sink) {
@@ -181,7 +185,8 @@ export async function detectCsv(options: DetectCsvOptions): Promise<DetectCsvSum
     const counts = pipeline.validation.counts(column);
     if (!counts) continue;
     const fired: Partial<Record<ValidationRule | 'Stale', number>> = {};
-    for (const rule of [...VALIDATION_RULES, 'Stale'] as const) if (counts[rule] > 0) fired[rule] = counts[rule];
+    for (const rule of [...VALIDATION_RULES, 'Stale'] as const)
+      if (counts[rule] > 0) fired[rule] = counts[rule];
     if (Object.keys(fired).length) summary.dataQuality[column] = fired;
   }
   return summary;
@@ -196,7 +201,11 @@ function chooseColumns(
   const timeColumn = options.timeColumn ?? 'timestamp';
   const timeIndex = header.indexOf(timeColumn);
   if (timeIndex < 0) {
-    throw new CsvInputError(file, 1, `no time column "${timeColumn}" (columns: ${header.join(', ')}); use --time-column`);
+    throw new CsvInputError(
+      file,
+      1,
+      `no time column "${timeColumn}" (columns: ${header.join(', ')}); use --time-column`,
+    );
   }
   if (options.columns) {
     const indexes = options.columns.map((name) => {
@@ -239,7 +248,12 @@ interface Sink {
 
 async function openSink(output: string | Writable | null): Promise<Sink | null> {
   if (output === null) return null;
-  if (typeof output !== 'string') return streamSink(output, async () => {}, async () => {});
+  if (typeof output !== 'string')
+    return streamSink(
+      output,
+      async () => {},
+      async () => {},
+    );
   // Written beside the target and renamed at the end: a failed run never leaves half a file
   // where a previous good result was.
   const temporary = `${output}.${process.pid}.tmp`;

@@ -21,7 +21,8 @@ const NOT_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
  * Writes into `out` so a row of cells costs no allocation.
  */
 export function parseCell(text: string, decimalComma: boolean, out: { value: number }): CellKind {
-  const s = text.length && (text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32) ? text.trim() : text;
+  const s =
+    text.length && (text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32) ? text.trim() : text;
   if (s === '') {
     out.value = NaN;
     return CellKind.Missing;

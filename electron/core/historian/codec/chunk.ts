@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, CorruptBlobError } from './bytes';
+import { ByteReader, type ByteWriter, CorruptBlobError } from './bytes';
 import { decodeNumbers, encodeNumbers } from './numbers';
 
 /**
@@ -18,12 +18,7 @@ export interface SampleColumns {
   q: Uint32Array;
 }
 
-export function encodeChunk(
-  w: ByteWriter,
-  cols: SampleColumns,
-  start: number,
-  end: number,
-): Buffer {
+export function encodeChunk(w: ByteWriter, cols: SampleColumns, start: number, end: number): Buffer {
   w.reset();
   const n = end - start;
   w.u8(FORMAT_VERSION);

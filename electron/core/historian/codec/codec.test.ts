@@ -16,7 +16,10 @@ function expectSameBits(actual: Float64Array, expected: ArrayLike<number>): void
   }
 }
 
-function roundTrip(values: ArrayLike<number>, options: NumberColumnOptions): { decoded: Float64Array; bytes: number } {
+function roundTrip(
+  values: ArrayLike<number>,
+  options: NumberColumnOptions,
+): { decoded: Float64Array; bytes: number } {
   const w = new ByteWriter(16);
   encodeNumbers(w, values, 0, values.length, options);
   const bytes = w.pos;
@@ -70,7 +73,10 @@ describe('number columns', () => {
   it('stores two-decimal sensor values in about a byte each, exactly', () => {
     const r = rng(1);
     let level = 642.5;
-    const values = Array.from({ length: 5000 }, () => (level = Math.round((level + (r() - 0.5) * 0.3) * 100) / 100));
+    const values = Array.from(
+      { length: 5000 },
+      () => (level = Math.round((level + (r() - 0.5) * 0.3) * 100) / 100),
+    );
     const { decoded, bytes } = roundTrip(values, value);
     expectSameBits(decoded, values);
     expect(bytes / values.length).toBeLessThan(1.6);
@@ -126,7 +132,13 @@ describe('number columns', () => {
       [0.1, 0.2, 0.30000000000000004],
     ]) {
       expectSameBits(roundTrip(values, value).decoded, values);
-      expectSameBits(roundTrip(values.map((v) => (Number.isFinite(v) ? v : 0)), time).decoded, values.map((v) => (Number.isFinite(v) ? v : 0)));
+      expectSameBits(
+        roundTrip(
+          values.map((v) => (Number.isFinite(v) ? v : 0)),
+          time,
+        ).decoded,
+        values.map((v) => (Number.isFinite(v) ? v : 0)),
+      );
     }
   });
 });
@@ -161,7 +173,9 @@ describe('raw chunks', () => {
     const cols = {
       t: Float64Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 250),
       v: Float64Array.from({ length: n }, (_, i) => Math.round(Math.sin(i / 50) * 1e4) / 100),
-      q: Uint32Array.from({ length: n }, (_, i) => (i > 1000 && i < 1100 ? 0x80000000 : i % 700 === 0 ? 0x40000000 : 0)),
+      q: Uint32Array.from({ length: n }, (_, i) =>
+        i > 1000 && i < 1100 ? 0x80000000 : i % 700 === 0 ? 0x40000000 : 0,
+      ),
     };
     const w = new ByteWriter();
     const blob = encodeChunk(w, cols, 100, n);
@@ -203,7 +217,20 @@ describe('rollup blocks', () => {
     const blob = encodeRollupBlock(w, buckets, 0, to, block, 1000);
     const back = new Buckets();
     expect(decodeRollupBlock(blob, block, 1000, back)).toBe(to);
-    for (const key of ['start', 'count', 'vcount', 'min', 'max', 'sum', 'first', 'last', 'tFirst', 'tLast', 'tMin', 'tMax'] as const) {
+    for (const key of [
+      'start',
+      'count',
+      'vcount',
+      'min',
+      'max',
+      'sum',
+      'first',
+      'last',
+      'tFirst',
+      'tLast',
+      'tMin',
+      'tMax',
+    ] as const) {
       expectSameBits(back[key].subarray(0, to), buckets[key].subarray(0, to));
     }
     expect(Array.from(back.worst.subarray(0, to))).toEqual(Array.from(buckets.worst.subarray(0, to)));

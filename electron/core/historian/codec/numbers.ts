@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, CorruptBlobError, unzigzag, zigzag } from './bytes';
+import { type ByteReader, type ByteWriter, CorruptBlobError, unzigzag, zigzag } from './bytes';
 
 /**
  * Lossless codec for a column of float64 numbers (values, timestamps, rollup statistics).

@@ -1,5 +1,5 @@
-import { Buckets } from '../buckets';
-import { ByteReader, ByteWriter, CorruptBlobError } from './bytes';
+import { type Buckets } from '../buckets';
+import { ByteReader, type ByteWriter, CorruptBlobError } from './bytes';
 import { decodeRuns, encodeRuns } from './chunk';
 import { decodeNumbers, encodeNumbers } from './numbers';
 

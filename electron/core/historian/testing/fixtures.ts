@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { SampleBatch } from '../../../shared/samples';
-import { isUsable, qualityRank } from './buckets';
+import type { SampleBatch } from '../../../../shared/samples';
+import { isUsable, qualityRank } from '../buckets';
 
 /**
  * Helpers shared by the historian's unit and integration tests: batch builders, a seeded
@@ -59,7 +59,12 @@ export function tempDataDir(prefix = 'vigil-historian-'): { dir: string; remove(
 }
 
 /** The samples of one tag sorted by time, ties kept in arrival order (what the historian returns). */
-export function expectedSeries(samples: readonly Sample[], tagId: string, from = -Infinity, to = Infinity): Sample[] {
+export function expectedSeries(
+  samples: readonly Sample[],
+  tagId: string,
+  from = -Infinity,
+  to = Infinity,
+): Sample[] {
   return samples
     .map((s, i) => ({ s, i }))
     .filter(({ s }) => s.tagId === tagId && s.t >= from && s.t <= to)
@@ -82,7 +87,12 @@ export interface ReferenceBucket {
 }
 
 /** Aggregates of sorted samples over [from, to) in intervals, straight from the definitions. */
-export function referenceAggregate(series: readonly Sample[], from: number, to: number, interval: number): ReferenceBucket[] {
+export function referenceAggregate(
+  series: readonly Sample[],
+  from: number,
+  to: number,
+  interval: number,
+): ReferenceBucket[] {
   const count = Math.ceil((to - from) / interval);
   const out: ReferenceBucket[] = Array.from({ length: count }, (_, i) => ({
     start: from + i * interval,

@@ -1,0 +1,192 @@
+import {
+  AttributeIds,
+  ClientMonitoredItemGroup,
+  DataChangeFilter,
+  DataChangeTrigger,
+  DeadbandType,
+  TimestampsToReturn,
+  type ClientSession,
+  type ClientSubscription,
+  type DataValue,
+  type MonitoringParametersOptions,
+} from 'node-opcua';
+import type { MonitoringParameters } from './settings';
+import { planSubscriptions, type PlanLimits } from './subscriptionPlan';
+
+export interface MonitoredTag {
+  nodeId: string;
+  params: MonitoringParameters;
+}
+
+export interface SubscriptionSetEvents {
+  /** Hot path: a value of item `item` (index into the tags given to create()). */
+  onValue(item: number, dataValue: DataValue): void;
+  /** The server refused the item (unknown node, filter not allowed, ...). */
+  onItemError(item: number, status: string): void;
+  /** The subscription answered a Publish (data or keep-alive). */
+  onHeard(subscription: number): void;
+  /** node-opcua re-created the subscription on the server after a reconnection (its data may have a gap). */
+  onRecreated(subscription: number): void;
+}
+
+export interface SubscriptionInfo {
+  subscriptionId: number;
+  items: number;
+  publishingIntervalMs: number;
+  /** Longest silence of a healthy subscription: publishing interval x max keep-alive count. */
+  keepAliveMs: number;
+}
+
+export interface SubscriptionSetOptions {
+  publishingIntervalMs: number;
+  maxKeepAliveCount: number;
+  limits: PlanLimits;
+  /** CreateMonitoredItems calls in flight at once. */
+  concurrency?: number;
+}
+
+/** Seconds a subscription outlives a lost connection, so it can be transferred with its queued data. */
+const SURVIVE_OUTAGE_MS = 120_000;
+
+/**
+ * The monitored items of one session: spread over subscriptions and created in calls within the
+ * server's limits (see subscriptionPlan.ts), values routed to one callback with the item's index.
+ * node-opcua keeps the subscriptions across reconnections (transfer, or re-creation with the same
+ * items when the server lost them).
+ */
+export class SubscriptionSet {
+  private constructor(
+    readonly subscriptions: ClientSubscription[],
+    readonly createCalls: number,
+    readonly failedItems: number,
+  ) {}
+
+  static async create(
+    session: ClientSession,
+    tags: readonly MonitoredTag[],
+    options: SubscriptionSetOptions,
+    events: SubscriptionSetEvents,
+  ): Promise<SubscriptionSet> {
+    const keys = tags.map((t) => monitoringKey(t.params));
+    const plan = planSubscriptions(keys, options.limits);
+    const lifetimeCount = Math.max(
+      3 * options.maxKeepAliveCount,
+      Math.ceil(SURVIVE_OUTAGE_MS / options.publishingIntervalMs),
+    );
+    const subscriptions: ClientSubscription[] = [];
+    const calls: { subscription: number; items: number[] }[] = [];
+    try {
+      for (const planned of plan.subscriptions) {
+        const index = subscriptions.length;
+        const subscription = await session.createSubscription2({
+          requestedPublishingInterval: options.publishingIntervalMs,
+          requestedMaxKeepAliveCount: options.maxKeepAliveCount,
+          requestedLifetimeCount: Math.min(lifetimeCount, 0xffffffff),
+          maxNotificationsPerPublish: 0,
+          publishingEnabled: true,
+          priority: 10,
+        });
+        subscriptions.push(subscription);
+        subscription.on('raw_notification', () => events.onHeard(index));
+        subscription.on('subscriptionId_changed', () => events.onRecreated(index));
+        for (const items of planned.calls) calls.push({ subscription: index, items });
+      }
+      let failed = 0;
+      const run = async (call: (typeof calls)[number]) => {
+        failed += await monitorCall(subscriptions[call.subscription]!, call.items, tags, events);
+      };
+      await runLimited(calls, options.concurrency ?? 4, run);
+      return new SubscriptionSet(subscriptions, calls.length, failed);
+    } catch (err) {
+      await terminateAll(subscriptions);
+      throw err;
+    }
+  }
+
+  info(): SubscriptionInfo[] {
+    return this.subscriptions.map((s) => ({
+      subscriptionId: s.subscriptionId,
+      items: Object.keys(s.monitoredItems).length,
+      publishingIntervalMs: s.publishingInterval,
+      keepAliveMs: s.publishingInterval * s.maxKeepAliveCount,
+    }));
+  }
+
+  terminate(): Promise<void> {
+    return terminateAll(this.subscriptions);
+  }
+}
+
+async function monitorCall(
+  subscription: ClientSubscription,
+  items: readonly number[],
+  tags: readonly MonitoredTag[],
+  events: SubscriptionSetEvents,
+): Promise<number> {
+  const params = tags[items[0]!]!.params;
+  const group = ClientMonitoredItemGroup.create(
+    subscription,
+    items.map((i) => ({ nodeId: tags[i]!.nodeId, attributeId: AttributeIds.Value })),
+    toNodeOpcuaParameters(params),
+    TimestampsToReturn.Both,
+  );
+  // Attached before the first Publish can bring the initial values.
+  group.on('changed', (_item, dataValue: DataValue, index: number) => events.onValue(items[index]!, dataValue));
+  await new Promise<void>((resolve, reject) => {
+    group.once('initialized', () => resolve());
+    group.once('err', (message: string) => reject(new Error(`CreateMonitoredItems failed: ${message}`)));
+  });
+  let failed = 0;
+  group.monitoredItems.forEach((item, k) => {
+    const status = item.statusCode;
+    if (status && status.isNotGood()) {
+      failed++;
+      events.onItemError(items[k]!, status.name);
+    }
+  });
+  return failed;
+}
+
+export function toNodeOpcuaParameters(params: MonitoringParameters): MonitoringParametersOptions {
+  const filter = params.deadband
+    ? new DataChangeFilter({
+        trigger: DataChangeTrigger.StatusValue,
+        deadbandType: params.deadband.type === 'percent' ? DeadbandType.Percent : DeadbandType.Absolute,
+        deadbandValue: params.deadband.value,
+      })
+    : null;
+  return { samplingInterval: params.samplingIntervalMs, queueSize: params.queueSize, discardOldest: true, filter };
+}
+
+function monitoringKey(p: MonitoringParameters): string {
+  return `${p.samplingIntervalMs}|${p.queueSize}|${p.deadband ? `${p.deadband.type}:${p.deadband.value}` : '-'}`;
+}
+
+async function runLimited<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown = null;
+  const worker = async () => {
+    while (next < items.length && failure === null) {
+      const item = items[next++]!;
+      try {
+        await run(item);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== null) throw failure;
+}
+
+async function terminateAll(subscriptions: readonly ClientSubscription[]): Promise<void> {
+  await Promise.all(
+    subscriptions.map(async (s) => {
+      try {
+        await s.terminate();
+      } catch {
+        // Gone with the session already.
+      }
+    }),
+  );
+}
