@@ -9,6 +9,7 @@ import {
   type CommandName,
   type CommandOutput,
   type CommandParsedInput,
+  type Permission,
   type StreamMessage,
   type StreamName,
   type VigilApiError,
@@ -50,49 +51,56 @@ export function createCoreApi(
 ): CoreApi {
   return {
     async call(name, input, context = LOCAL_OPERATOR): Promise<CallResult<unknown>> {
-      if (!isCommandName(name)) {
-        return fail({ code: 'unknown_command', message: `Unknown command "${String(name)}"`, issues: [] });
-      }
-      const spec = commands[name];
-      const parsed = spec.input.safeParse(input ?? {});
-      if (!parsed.success) return fail(invalidInput(name, parsed.error));
-      if (!context.permissions.includes(spec.permission)) {
-        return fail({
-          code: 'forbidden',
-          message: `${name} needs the "${spec.permission}" permission`,
-          issues: [],
-        });
-      }
+      const checked = admit('command', isCommandName(name) ? commands[name] : null, name, input, context);
+      if (!checked.ok) return checked;
       try {
-        const handler = handlers[name] as (i: unknown, c: CallContext) => unknown;
-        return { ok: true, result: await handler(parsed.data, context) };
+        const handler = handlers[name as CommandName] as (i: unknown, c: CallContext) => unknown;
+        return { ok: true, result: await handler(checked.input, context) };
       } catch (err) {
         return fail(toApiError(name, err, log));
       }
     },
 
     subscribe(name, params, onMessage, context = LOCAL_OPERATOR): SubscribeResult {
-      if (!isStreamName(name)) {
-        return fail({ code: 'unknown_command', message: `Unknown stream "${String(name)}"`, issues: [] });
-      }
-      const spec = streams[name];
-      const parsed = spec.params.safeParse(params ?? {});
-      if (!parsed.success) return fail(invalidInput(name, parsed.error));
-      if (!context.permissions.includes(spec.permission)) {
-        return fail({
-          code: 'forbidden',
-          message: `${name} needs the "${spec.permission}" permission`,
-          issues: [],
-        });
-      }
+      const spec = isStreamName(name)
+        ? { input: streams[name].params, permission: streams[name].permission }
+        : null;
+      const checked = admit('stream', spec, name, params, context);
+      if (!checked.ok) return checked;
       try {
-        const subscription = streamHandlers[name](parsed.data, onMessage, context);
-        return { ok: true, subscription };
+        const handler = streamHandlers[name as StreamName] as (
+          p: unknown,
+          send: (m: unknown) => void,
+          c: CallContext,
+        ) => Disposable;
+        return { ok: true, subscription: handler(checked.input, onMessage, context) };
       } catch (err) {
         return fail(toApiError(name, err, log));
       }
     },
   };
+}
+
+/** The checks every request passes, in order: known name, valid input, permission. */
+function admit(
+  what: 'command' | 'stream',
+  spec: { input: z.ZodType; permission: Permission } | null,
+  name: string,
+  input: unknown,
+  context: CallContext,
+): { ok: true; input: unknown } | { ok: false; error: ApiError } {
+  if (!spec)
+    return fail({ code: 'unknown_command', message: `Unknown ${what} "${String(name)}"`, issues: [] });
+  const parsed = spec.input.safeParse(input ?? {});
+  if (!parsed.success) return fail(invalidInput(name, parsed.error));
+  if (!context.permissions.includes(spec.permission)) {
+    return fail({
+      code: 'forbidden',
+      message: `${name} needs the "${spec.permission}" permission`,
+      issues: [],
+    });
+  }
+  return { ok: true, input: parsed.data };
 }
 
 function fail(error: ApiError): { ok: false; error: ApiError } {

@@ -1,0 +1,57 @@
+import type { AcquisitionService } from './acquisitionService';
+import type { AcquisitionCommandName, AcquisitionInput, AcquisitionOutput } from './contract-proposal';
+
+export type AcquisitionHandlers = {
+  [N in AcquisitionCommandName]: (input: AcquisitionInput<N>) => Promise<AcquisitionOutput<N>>;
+};
+
+/**
+ * The handlers of the commands in contract-proposal.ts, for createCoreApi's handler map once the
+ * commands are in shared/api.ts. Inputs arrive parsed; failures are CoreErrors with a code.
+ */
+export function createAcquisitionHandlers(service: AcquisitionService): AcquisitionHandlers {
+  return {
+    discoverEndpoints: ({ endpointUrl }) => service.discoverEndpoints(endpointUrl),
+    listCertificates: () => service.listCertificates(),
+    trustCertificate: ({ thumbprint }) => service.trustCertificate(thumbprint),
+    rejectCertificate: ({ thumbprint }) => service.rejectCertificate(thumbprint),
+    browseNode: ({ connectionId, nodeId, offset, limit }) =>
+      service.source(connectionId).browse(nodeId, { offset, limit }),
+    addTags: (input) => service.addTags(input),
+    removeTags: async ({ connectionId, tagIds }) => ({ removed: await service.removeTags(connectionId, tagIds) }),
+    getConnectionDetails: async ({ connectionId }) => {
+      const sources = connectionId ? [service.source(connectionId)] : service.list();
+      return sources.map((s) => {
+        const details = s.getDetails();
+        return { ...details, limits: details.limits ? { ...details.limits } : null };
+      });
+    },
+    listDataGaps: async ({ connectionId, sinceMs }) => {
+      const sources = connectionId ? [service.source(connectionId)] : service.list();
+      return sources
+        .flatMap((s) => s.getGaps())
+        .filter((g) => sinceMs === undefined || g.to >= sinceMs)
+        .sort((a, b) => a.from - b.from);
+    },
+    reconnectConnection: async ({ connectionId }) => {
+      const source = service.source(connectionId);
+      await source.reconnect();
+      return source.getStatus();
+    },
+    writeValue: async ({ connectionId, nodeId, value }) => {
+      await service.source(connectionId).write(nodeId, value);
+      return { ok: true as const };
+    },
+    callMethod: ({ connectionId, objectId, methodId, inputArguments }) =>
+      service.source(connectionId).call(objectId, methodId, inputArguments),
+    listExternalConditions: async ({ connectionId }) => service.externalConditions(connectionId),
+    acknowledgeCondition: async (input) => {
+      await service.acknowledge(input);
+      return { ok: true as const };
+    },
+    confirmCondition: async (input) => {
+      await service.confirm(input);
+      return { ok: true as const };
+    },
+  };
+}
