@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AssetSchema, ConnectionStatusSchema, SeriesSchema, TagSchema } from './domain';
+import { alarmCommands, alarmStreams } from './alarmsApi';
+import { historianCommands } from './historianApi';
 
 /**
  * The one typed contract between the core and every host (Electron main relay,
@@ -32,7 +34,7 @@ export const DataQualitySchema = z.object({
 });
 export type DataQuality = z.infer<typeof DataQualitySchema>;
 
-export const commands = {
+const coreCommands = {
   listAssets: {
     input: z.object({}).strict(),
     output: z.array(AssetSchema),
@@ -68,6 +70,9 @@ export const commands = {
   },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType; permission: Permission }>;
 
+/** Every command of the core, by area. */
+export const commands = { ...coreCommands, ...historianCommands, ...alarmCommands } as const;
+
 export type CommandName = keyof typeof commands;
 export type CommandInput<N extends CommandName> = z.input<(typeof commands)[N]['input']>;
 export type CommandParsedInput<N extends CommandName> = z.output<(typeof commands)[N]['input']>;
@@ -88,13 +93,16 @@ export type LiveSamplesMessage = z.infer<typeof LiveSamplesMessageSchema>;
 
 export const MAX_STREAM_UPDATES_PER_S = 30;
 
-export const streams = {
+const coreStreams = {
   liveSamples: {
     params: z.object({ tagIds: tagIdList }).strict(),
     message: LiveSamplesMessageSchema,
     permission: 'view',
   },
 } as const satisfies Record<string, { params: z.ZodType; message: z.ZodType; permission: Permission }>;
+
+/** Every stream of the core, by area. */
+export const streams = { ...coreStreams, ...alarmStreams } as const;
 
 export type StreamName = keyof typeof streams;
 export type StreamParams<S extends StreamName> = z.input<(typeof streams)[S]['params']>;

@@ -10,7 +10,7 @@ import type { BenchFigures, BenchOptions } from './index';
 
 /**
  * pipeline.samples_per_s: values per second from the simulator's bulk mode, over OPC UA on
- * loopback, through the core's source and event bus into the live ring buffers.
+ * loopback, through the core’s source, validation and detection into the historian.
  * pipeline.delivery_ratio: values received / values the simulator wrote in the same window
  * (the baseline measured in the same run; 1.0 = nothing lost or delayed past the window).
  */

@@ -27,7 +27,9 @@ const MINUTE = 60_000;
 /** Schema version 1 as released. Never change this text: it is the old file format. */
 const V1_DDL = `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-  CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at REAL NOT NULL);
+  CREATE TABLE tag (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at REAL NOT NULL,
+    journal_through INTEGER NOT NULL DEFAULT 0);
   CREATE TABLE raw_chunk (
     id INTEGER PRIMARY KEY, tag INTEGER NOT NULL REFERENCES tag (id), t0 REAL NOT NULL,
     t1 REAL NOT NULL, n INTEGER NOT NULL, sealed INTEGER NOT NULL,
@@ -42,6 +44,7 @@ const V1_DDL = `
     block REAL NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);
   CREATE UNIQUE INDEX rollup_key ON rollup (tag, res, block);
   CREATE INDEX rollup_by_time ON rollup (res, block);
+  CREATE TABLE journal (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER NOT NULL, data BLOB NOT NULL);
 `;
 
 function writeV1File(file: string): { samples: number[] } {

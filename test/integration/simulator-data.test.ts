@@ -71,8 +71,15 @@ const EVENT_FIELDS = [
   'Severity',
   'Message',
   'EventType',
+  'BranchId',
 ] as const;
 type AlarmEvent = Record<(typeof EVENT_FIELDS)[number], unknown>;
+
+/** An event about the condition's current state, not about an earlier state kept in a branch. */
+const isCurrent = (e: AlarmEvent) => {
+  const branch = e.BranchId as NodeId | null | undefined;
+  return !branch || branch.isEmpty();
+};
 
 describe('simulator data: HistoryRead, waveforms, Alarms & Conditions', () => {
   let sim: Simulator;
@@ -108,12 +115,19 @@ describe('simulator data: HistoryRead, waveforms, Alarms & Conditions', () => {
     const eventItem = await ClientMonitoredItem.create(
       subscription,
       { nodeId: 'ns=0;i=2253', attributeId: AttributeIds.EventNotifier },
-      { samplingInterval: 0, queueSize: 10_000, discardOldest: false, filter: constructEventFilter([...EVENT_FIELDS]) },
+      {
+        samplingInterval: 0,
+        queueSize: 10_000,
+        discardOldest: false,
+        filter: constructEventFilter([...EVENT_FIELDS]),
+      },
       TimestampsToReturn.Both,
     );
     eventItem.on('changed', (fields: unknown) => {
       const variants = fields as Variant[];
-      events.push(Object.fromEntries(EVENT_FIELDS.map((name, i) => [name, variants[i]?.value])) as AlarmEvent);
+      events.push(
+        Object.fromEntries(EVENT_FIELDS.map((name, i) => [name, variants[i]?.value])) as AlarmEvent,
+      );
     });
   });
 
@@ -139,9 +153,16 @@ describe('simulator data: HistoryRead, waveforms, Alarms & Conditions', () => {
   });
 
   it('answers HistoryRead with the values it played, in order, for a time range', async () => {
-    await waitFor(() => sim.stats().steps > HISTORY_DEPTH + 10, { what: 'more steps than the history keeps' });
+    await waitFor(() => sim.stats().steps > HISTORY_DEPTH + 10, {
+      what: 'more steps than the history keeps',
+    });
     const truth = unit1T24();
-    const all = await history(session, `${ENGINE1}.Cycle`, new Date(Date.now() - 3_600_000), new Date());
+    const all = await history(
+      session,
+      `${ENGINE1}.Cycle`,
+      new Date(Date.now() - 3_600_000),
+      new Date(Date.now() + 60_000),
+    );
     // Bounded memory: only the newest HISTORY_DEPTH values are kept.
     expect(all.values).toHaveLength(HISTORY_DEPTH);
     const cycles = all.values.map((dv) => dv.value.value as number);
@@ -172,12 +193,15 @@ describe('simulator data: HistoryRead, waveforms, Alarms & Conditions', () => {
     expect([...(dims!.value.value as Uint32Array)]).toEqual([1200]);
     const paths = await session.translateBrowsePath([
       makeBrowsePath(`${BEARING}.Vibration`, '.EngineeringUnits'),
-      makeBrowsePath(`${BEARING}.Vibration`, '.SampleRate'),
+      makeBrowsePath(`${BEARING}.Vibration`, '.1:SampleRate'),
     ]);
     const [eu, rate] = await session.read(
       paths.map((p) => ({ nodeId: p.targets![0]!.targetId, attributeId: AttributeIds.Value })),
     );
-    expect(eu!.value.value).toMatchObject({ unitId: makeEUInformation('K40', '', '').unitId, displayName: { text: 'g' } });
+    expect(eu!.value.value).toMatchObject({
+      unitId: makeEUInformation('K40', '', '').unitId,
+      displayName: { text: 'g' },
+    });
     expect(rate!.value.value).toBe(12000);
 
     const waves: DataValue[] = [];
@@ -229,7 +253,7 @@ describe('simulator data: HistoryRead, waveforms, Alarms & Conditions', () => {
   it('trips an engine T50 alarm as the engine degrades, raised through the Server object', async () => {
     // At 50 cycles/s Engine 4 (128 cycles, starting at cycle 77) passes the High limit within seconds.
     const trip = await waitFor(
-      () => events.find((e) => e.ConditionName === 'T50High' && e['ActiveState.Id'] === true),
+      () => events.find((e) => e.ConditionName === 'T50High' && e['ActiveState.Id'] === true && isCurrent(e)),
       { timeoutMs: 20_000, what: 'a T50 High alarm' },
     );
     const info = sim.alarms().find((a) => a.conditionNodeId === (trip.ConditionId as NodeId).toString())!;
@@ -239,12 +263,15 @@ describe('simulator data: HistoryRead, waveforms, Alarms & Conditions', () => {
     expect(trip.SourceName).toMatch(/^Engine \d$/);
     expect(['High', 'HighHigh']).toContain((trip['LimitState.CurrentState'] as { text: string }).text);
     expect(trip.Severity).toBeGreaterThanOrEqual(500);
-    expect((trip.Message as { text: string }).text).toMatch(/T50 \(LPT outlet temperature\) [\d.]+ °R above High(High)? limit/);
+    expect((trip.Message as { text: string }).text).toMatch(
+      /T50 \(LPT outlet temperature\) [\d.]+ °R above High(High)? limit/,
+    );
   });
 
   it('trips the vibration alarm on a fault recording; a client acknowledges and confirms it', async () => {
     const conditionId = `${BEARING}.VibrationHigh`;
-    const isBearing = (e: AlarmEvent) => (e.ConditionId as NodeId | undefined)?.toString() === conditionId;
+    const isBearing = (e: AlarmEvent) =>
+      (e.ConditionId as NodeId | undefined)?.toString() === conditionId && isCurrent(e);
     await sim.setBearingRecording('outer-race');
     expect(sim.bearingRecording()).toBe('outer-race');
     const active = await waitFor(() => events.find((e) => isBearing(e) && e['ActiveState.Id'] === true), {
@@ -269,7 +296,10 @@ describe('simulator data: HistoryRead, waveforms, Alarms & Conditions', () => {
       what: 'the acknowledgement event',
     });
     expect(ackEvent['ConfirmedState.Id']).toBe(false);
-    expect(sim.alarms().find((a) => a.conditionNodeId === conditionId)).toMatchObject({ acked: true, confirmed: false });
+    expect(sim.alarms().find((a) => a.conditionNodeId === conditionId)).toMatchObject({
+      acked: true,
+      confirmed: false,
+    });
 
     const confirmed = await session.confirmCondition(
       NodeId.resolveNodeId(conditionId),
@@ -289,15 +319,24 @@ describe('simulator data: HistoryRead, waveforms, Alarms & Conditions', () => {
       inputArguments: [{ dataType: DataType.UInt32, value: subscription.subscriptionId }],
     });
     expect(refresh.statusCode).toBe(StatusCodes.Good);
+    const typeOf = (e: AlarmEvent) => (e.EventType as NodeId).toString();
     const refreshed = await waitFor(
       () => {
         const batch = events.slice(before);
-        const end = batch.findIndex((e) => (e.EventType as NodeId).toString() === 'ns=0;i=2788'); // RefreshEnd
-        return end >= 0 ? batch.slice(0, end) : null;
+        const start = batch.findIndex((e) => typeOf(e) === 'ns=0;i=2787'); // RefreshStartEventType
+        const end = batch.findIndex((e) => typeOf(e) === 'ns=0;i=2788'); // RefreshEndEventType
+        return start >= 0 && end > start ? batch.slice(start + 1, end) : null;
       },
-      { what: 'RefreshEndEvent' },
+      { what: 'RefreshStart ... RefreshEnd' },
     );
-    expect((refreshed[0]!.EventType as NodeId).toString()).toBe('ns=0;i=2787'); // RefreshStart
+    // Every alarm reports its state, the bearing's still active (and acknowledged, confirmed).
+    const conditions = new Set(refreshed.map((e) => (e.ConditionId as NodeId).toString()));
+    expect([...conditions].sort()).toEqual(
+      sim
+        .alarms()
+        .map((a) => a.conditionNodeId)
+        .sort(),
+    );
     expect(refreshed.some((e) => isBearing(e) && e['ActiveState.Id'] === true)).toBe(true);
 
     await sim.setBearingRecording('normal');

@@ -90,7 +90,9 @@ describe('simulator security: secure endpoints and user identities', () => {
     const endpoints = await client.getEndpoints();
     await client.disconnect();
     const offered = new Set(
-      endpoints.map((e) => `${MessageSecurityMode[e.securityMode]}/${e.securityPolicyUri.split('#')[1]}`),
+      endpoints.map(
+        (e) => `${MessageSecurityMode[e.securityMode]}/${(e.securityPolicyUri ?? '').split('#')[1]}`,
+      ),
     );
     for (const policy of ['Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss']) {
       expect(offered).toContain(`Sign/${policy}`);

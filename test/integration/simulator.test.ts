@@ -130,6 +130,7 @@ describe('built-in OPC UA simulator, read by a real OPC UA client', () => {
       'Turbofan Test Cell/Engine 4',
       'Turbofan Test Cell/Engine 5',
       'Machining/Milling Machine M1',
+      'Utilities/Pump P1 Drive-End Bearing',
       'Load Test/Load Generator',
     ]);
   });
@@ -139,7 +140,7 @@ describe('built-in OPC UA simulator, read by a real OPC UA client', () => {
     const site = objects.find((r) => r.name === 'Demo Plant');
     expect(site?.nodeId).toBe('ns=1;s=DemoPlant');
     const areas = await browseNames(session, site!.nodeId);
-    expect(areas.map((a) => a.name)).toEqual(['Turbofan Test Cell', 'Machining', 'Load Test']);
+    expect(areas.map((a) => a.name)).toEqual(['Turbofan Test Cell', 'Machining', 'Utilities', 'Load Test']);
     const engines = await browseNames(session, areas[0]!.nodeId);
     expect(engines.map((e) => [e.name, e.nodeClass])).toEqual(
       [1, 2, 3, 4, 5].map((k) => [`Engine ${k}`, NodeClass.Object]),
@@ -323,5 +324,21 @@ describe('simulator options', () => {
     await expect(startSimulator({ resourcesDir: os.tmpdir() })).rejects.toThrow(
       /holds no cmapss_fd001_units\.csv/,
     );
+    await expect(startSimulator({ vibration: { recording: 'cracked' } })).rejects.toThrow(
+      /vibration\.recording: Unknown bearing recording "cracked"; available: normal, inner-race, outer-race, ball/,
+    );
+    await expect(startSimulator({ allowAnonymous: false })).rejects.toThrow(/nobody could log in/);
+    await expect(
+      startSimulator({
+        users: [
+          { userName: 'a', password: 'x' },
+          { userName: 'a', password: 'y' },
+        ],
+      }),
+    ).rejects.toThrow(/user "a" is listed twice/);
+    await expect(
+      startSimulator({ security: { trustedUserCertificates: ['not a certificate'] } }),
+    ).rejects.toThrow(/security\.trustedUserCertificates\.0: not a DER or PEM certificate/);
+    await expect(startSimulator({ vibration: { speed: 50 } })).rejects.toThrow(/vibration\.speed/);
   });
 });

@@ -11,13 +11,13 @@ export type AcquisitionHandlers = {
  */
 export function createAcquisitionHandlers(service: AcquisitionService): AcquisitionHandlers {
   return {
-    discoverEndpoints: ({ endpointUrl }) => service.discoverEndpoints(endpointUrl),
-    listCertificates: () => service.listCertificates(),
-    trustCertificate: ({ thumbprint }) => service.trustCertificate(thumbprint),
-    rejectCertificate: ({ thumbprint }) => service.rejectCertificate(thumbprint),
-    browseNode: ({ connectionId, nodeId, offset, limit }) =>
+    discoverEndpoints: async ({ endpointUrl }) => service.discoverEndpoints(endpointUrl),
+    listCertificates: async () => service.listCertificates(),
+    trustCertificate: async ({ thumbprint }) => service.trustCertificate(thumbprint),
+    rejectCertificate: async ({ thumbprint }) => service.rejectCertificate(thumbprint),
+    browseNode: async ({ connectionId, nodeId, offset, limit }) =>
       service.source(connectionId).browse(nodeId, { offset, limit }),
-    addTags: (input) => service.addTags(input),
+    addTags: async (input) => service.addTags(input),
     removeTags: async ({ connectionId, tagIds }) => ({ removed: await service.removeTags(connectionId, tagIds) }),
     getConnectionDetails: async ({ connectionId }) => {
       const sources = connectionId ? [service.source(connectionId)] : service.list();
@@ -42,7 +42,7 @@ export function createAcquisitionHandlers(service: AcquisitionService): Acquisit
       await service.source(connectionId).write(nodeId, value);
       return { ok: true as const };
     },
-    callMethod: ({ connectionId, objectId, methodId, inputArguments }) =>
+    callMethod: async ({ connectionId, objectId, methodId, inputArguments }) =>
       service.source(connectionId).call(objectId, methodId, inputArguments),
     listExternalConditions: async ({ connectionId }) => service.externalConditions(connectionId),
     acknowledgeCondition: async (input) => {

@@ -7,6 +7,7 @@ import {
   TimestampsToReturn,
   constructEventFilter,
   makeContentFilter,
+  NodeId,
   ofType,
   or,
   resolveNodeId,
@@ -90,8 +91,8 @@ const FIELDS = [
 ] as const;
 type Field = (typeof FIELDS)[number];
 
-const REFRESH_START = `i=${ObjectTypeIds.RefreshStartEventType}`;
-const REFRESH_END = `i=${ObjectTypeIds.RefreshEndEventType}`;
+const REFRESH_START = resolveNodeId(`i=${ObjectTypeIds.RefreshStartEventType}`);
+const REFRESH_END = resolveNodeId(`i=${ObjectTypeIds.RefreshEndEventType}`);
 
 export function priorityOf(severity: number): ExternalConditionEvent['priority'] {
   if (severity > 800) return 'critical';
@@ -182,15 +183,18 @@ export class ConditionMonitor {
 
   private onEvent(values: Variant[]): void {
     const field = (name: Field): unknown => values[FIELDS.indexOf(name)]?.value;
-    const eventType = String(field('EventType') ?? '');
-    if (eventType === REFRESH_START) {
-      this.refreshing = new Set();
-      return;
+    const type = field('EventType') as NodeId | null;
+    if (type instanceof NodeId && type.namespace === 0) {
+      if (type.value === REFRESH_START.value) {
+        this.refreshing = new Set();
+        return;
+      }
+      if (type.value === REFRESH_END.value) {
+        this.endRefresh();
+        return;
+      }
     }
-    if (eventType === REFRESH_END) {
-      this.endRefresh();
-      return;
-    }
+    const eventType = String(type ?? '');
     const conditionId = field('ConditionId');
     // Branches are earlier states kept for acknowledgement (Part 9, 4.4); Vigil follows the trunk.
     const branch = field('BranchId');
@@ -271,7 +275,8 @@ export async function callConditionMethod(
   }
   const eventId = Buffer.from(request.eventId, 'hex');
   const conditionId = resolveNodeId(request.conditionId);
-  const comment = { text: request.comment, locale: 'en' };
+  // node-opcua takes the comment as a string (or a LocalizedText instance), not a plain object.
+  const comment = request.comment;
   const status =
     method === 'acknowledge'
       ? await session.acknowledgeCondition(conditionId, eventId, comment)

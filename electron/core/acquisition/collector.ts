@@ -34,6 +34,8 @@ export class SampleCollector {
   private gapStart = new Float64Array(0);
   private firstLive = new Float64Array(0);
   private readonly arrayStart = new Map<number, number>();
+  /** Array values that came during a hold, each still its own batch. */
+  private heldArrays: SampleBatch[] = [];
   readonly stats: CollectorStats = { accepted: 0, duplicates: 0, backfilled: 0 };
 
   constructor(
@@ -96,14 +98,18 @@ export class SampleCollector {
       return false;
     }
     this.arrayStart.set(slot, t);
-    if (!this.holding) this.flush();
+    // Whatever came before goes first, so the pipeline sees this tag's samples in order.
+    this.flush();
     const tagId = this.tagIds[slot]!;
-    for (let i = 0; i < values.length; i++) this.builder.push(tagId, t + i * dtMs, values[i]!, q);
+    const builder = new SampleBatchBuilder(Math.max(1, values.length));
+    for (let i = 0; i < values.length; i++) builder.push(tagId, t + i * dtMs, values[i]!, q);
+    const batch = builder.take(this.newCorrelationId());
     const last = t + Math.max(0, values.length - 1) * dtMs;
     if (last > this.lastT[slot]!) this.lastT[slot] = last;
     if (this.holding && this.firstLive[slot] === Infinity) this.firstLive[slot] = t;
     this.stats.accepted += values.length;
-    if (!this.holding) this.flush();
+    if (this.holding) this.heldArrays.push(batch);
+    else this.emit(batch);
     return true;
   }
 
@@ -165,6 +171,9 @@ export class SampleCollector {
     if (!this.holding) return;
     this.holding = false;
     this.flush();
+    const arrays = this.heldArrays;
+    this.heldArrays = [];
+    for (const batch of arrays) this.emit(batch);
   }
 
   private grow(min: number): void {

@@ -154,6 +154,7 @@ export const ConnectionDetailsSchema = z.object({
     error: z.string().nullable(),
   }),
   writesAllowed: z.boolean(),
+  timings: z.object({ connectMs: z.number(), discoverMs: z.number(), inspectMs: z.number(), subscribeMs: z.number() }),
   warnings: z.array(z.string()),
 });
 

@@ -3,6 +3,7 @@ import {
   BrowseDirection,
   DataType,
   NodeClass,
+  ObjectTypeIds,
   resolveNodeId,
   type ClientSession,
   type ReferenceDescription,
@@ -25,6 +26,21 @@ const NUMERIC_TYPES = new Set<number>([
   DataType.Float,
   DataType.Double,
 ]);
+
+/**
+ * Alarm and condition instances (the standard types of OPC UA Part 9) are objects with numeric
+ * variables too, but they are alarms, not equipment: Alarms & Conditions handles them.
+ */
+const CONDITION_TYPES = new Set<unknown>(
+  Object.entries(ObjectTypeIds)
+    .filter(([name]) => /(Condition|Alarm)Type$/.test(name))
+    .map(([, id]) => id),
+);
+
+function isCondition(ref: ReferenceDescription): boolean {
+  const type = ref.typeDefinition;
+  return !!type && type.namespace === 0 && CONDITION_TYPES.has(type.value);
+}
 
 export interface DiscoveredModel {
   assets: Asset[];
@@ -74,7 +90,11 @@ export async function discoverModel(
     const refs = await browseChildren(session, node.nodeId);
     const variables = refs.filter((r) => r.nodeClass === NodeClass.Variable);
     const objects = refs.filter(
-      (r) => r.nodeClass === NodeClass.Object && r.nodeId.toString() !== 'ns=0;i=2253' && r.nodeId.namespace !== 0,
+      (r) =>
+        r.nodeClass === NodeClass.Object &&
+        r.nodeId.toString() !== 'ns=0;i=2253' &&
+        r.nodeId.namespace !== 0 &&
+        !isCondition(r),
     );
     const id = node.path.length ? `${connectionId}/${node.path.map(slug).join('/')}` : connectionId;
     const numeric = variables.length ? await numericVariables(session, variables, limits) : [];

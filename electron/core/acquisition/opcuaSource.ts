@@ -131,6 +131,8 @@ export class OpcUaSource implements Disposable {
   private assetIdByNodeId = new Map<string, string>();
   private model: { assets: Asset[]; tags: Tag[] } = { assets: [], tags: [] };
   private serverCheck: ServerCertificateCheck | null = null;
+  /** How long the last connection took per step (wall ms), for the connections view and the benchmark. */
+  private timings = { connectMs: 0, discoverMs: 0, inspectMs: 0, subscribeMs: 0 };
 
   private disposed = false;
   /** Incremented by restart() and dispose(): an older connection loop stops at its next step. */
@@ -146,6 +148,8 @@ export class OpcUaSource implements Disposable {
   private readonly gaps: DataGap[] = [];
   private nextGapId = 1;
   private alarmsError: string | null = null;
+  /** The conditions' state may have changed unseen (connection lost); ConditionRefresh when back. */
+  private conditionsStale = false;
 
   constructor(private readonly options: OpcUaSourceOptions) {
     this.settings = resolveSettings(options.config);
@@ -284,6 +288,13 @@ export class OpcUaSource implements Disposable {
     });
     this.client = client;
     this.attachClientEvents(client, generation);
+    let mark = performance.now();
+    const lap = () => {
+      const now = performance.now();
+      const ms = Math.round(now - mark);
+      mark = now;
+      return ms;
+    };
     await client.connect(s.endpointUrl);
     if (stale()) return;
     const session = await client.createSession(identity);
@@ -292,11 +303,13 @@ export class OpcUaSource implements Disposable {
     this.attachSessionEvents(session, generation);
     const limits = await readServerLimits(session);
     this.limits = limits;
+    this.timings.connectMs = lap();
     const maxRead = perCall(limits.maxNodesPerRead);
     const discovered = s.discover
       ? await discoverModel(session, s.id, s.rootPath, { maxNodesPerRead: maxRead, maxNodesPerBrowse: perCall(limits.maxNodesPerBrowse) })
       : null;
     if (stale()) return;
+    this.timings.discoverMs = lap();
     const model = buildModel(s, discovered);
     this.assetIdByNodeId = new Map(discovered?.assetIdByNodeId ?? []);
     for (const tag of model.tags) if (tag.source) this.assetIdByNodeId.set(tag.source.nodeId, tag.assetId);
@@ -305,6 +318,7 @@ export class OpcUaSource implements Disposable {
     const monitored = model.tags.filter((t) => t.source);
     const facts = await inspectTags(session, monitored.map((t) => t.source!.nodeId), maxRead);
     if (stale()) return;
+    this.timings.inspectMs = lap();
     this.bindings = monitored.map((tag, i) => {
       const config = model.configOf.get(tag.id);
       const f = facts[i]!;
@@ -325,6 +339,7 @@ export class OpcUaSource implements Disposable {
     this.bindingsByTag = new Map(this.bindings.map((b) => [b.tag.id, b]));
     await this.subscribe(session, limits);
     if (stale()) return;
+    this.timings.subscribeMs = lap();
     if (s.alarms.enabled) await this.startConditions(session);
     if (stale()) return;
     this.everConnected = true;
@@ -470,6 +485,7 @@ export class OpcUaSource implements Disposable {
     this.conditions = monitor;
     try {
       await monitor.start(session);
+      this.conditionsStale = false;
       this.alarmsError = null;
     } catch (err) {
       // Alarms are an addition; data keeps flowing without them.
@@ -520,6 +536,7 @@ export class OpcUaSource implements Disposable {
 
   private onConnectionLost(cause: DataGap['cause'], message: string | null): void {
     this.connectionDown = true;
+    this.conditionsStale = true;
     if (!this.outage) {
       this.outage = {
         cause,
@@ -569,7 +586,8 @@ export class OpcUaSource implements Disposable {
           if (gap.recovery !== 'republished' || gap.valuesBackfilled > 0) this.options.events.onGap?.(gap);
           this.setState('connected', null);
           const session = this.session;
-          if (this.conditions && session) {
+          if (this.conditions && session && this.conditionsStale) {
+            this.conditionsStale = false;
             await this.conditions.refresh(session).catch((err: Error) => {
               this.alarmsError = `ConditionRefresh after reconnection failed: ${err.message}`;
             });
@@ -799,6 +817,7 @@ export class OpcUaSource implements Disposable {
         error: this.alarmsError,
       },
       writesAllowed: this.settings.allowWrites,
+      timings: { ...this.timings },
       warnings,
     };
   }

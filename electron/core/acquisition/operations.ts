@@ -32,7 +32,8 @@ export function toVariant(value: PlainValue, dataType: DataType, what: string): 
     const elements = value.map((v, i) => scalarFor(v, dataType, `${what}[${i}]`));
     return new Variant({ dataType, arrayType: VariantArrayType.Array, value: elements });
   }
-  return new Variant({ dataType, value: scalarFor(value, dataType, what) });
+  // Explicit: node-opcua cannot tell a 64-bit [high, low] scalar from a two-element array.
+  return new Variant({ dataType, arrayType: VariantArrayType.Scalar, value: scalarFor(value, dataType, what) });
 }
 
 function scalarFor(value: number | boolean | string, dataType: DataType, what: string): unknown {

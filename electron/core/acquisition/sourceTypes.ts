@@ -68,6 +68,8 @@ export interface ConnectionDetails {
   serverQueueOverflows: number;
   alarms: { enabled: boolean; conditions: number; lastEventAt: number | null; error: string | null };
   writesAllowed: boolean;
+  /** Wall time of the last connection's steps: session, discovery, tag checks, subscriptions (ms). */
+  timings: { connectMs: number; discoverMs: number; inspectMs: number; subscribeMs: number };
   /** Things an operator should look at although data flows (certificates expiring, refused tags). */
   warnings: string[];
 }

@@ -9,7 +9,7 @@ import { InMemoryRecommendationStore, InMemoryWorkOrderStore } from '../maintena
 import { createNotifications } from '../notify/notifier';
 import { localOsUser } from './actor';
 import { createAlarmApiHandlers } from './apiHandlers';
-import { alarmCommands, alarmStreams, type AlarmCommandName } from './contract-proposal';
+import { alarmCommands, alarmStreams, type AlarmCommandName } from '../../../shared/alarmsApi';
 import { AlarmEngine } from './engine';
 import { InMemoryAlarmJournal } from './journal';
 import { MapTagCatalog, batchOf } from './testing';

@@ -9,7 +9,7 @@ import type { MaintenanceService } from '../maintenance/service';
 import type { Recommendation, WorkOrder } from '../maintenance/schemas';
 import type { Notifications } from '../notify/notifier';
 import { resolveActor } from './actor';
-import type { alarmCommands, alarmStreams, AlarmCommandName, AlarmStreamName } from './contract-proposal';
+import type { alarmCommands, alarmStreams, AlarmCommandName, AlarmStreamName } from '../../../shared/alarmsApi';
 import type { AlarmEngine } from './engine';
 import type { AlarmView } from './schemas';
 
@@ -40,7 +40,7 @@ export interface AlarmApiDeps {
 }
 
 /**
- * The handlers behind the commands and streams of contract-proposal.ts. createCore spreads them
+ * The handlers behind the commands and streams of shared/alarmsApi.ts. createCore spreads them
  * into createCoreApi once the schemas are in shared/api.ts; every input arrives parsed.
  */
 export function createAlarmApiHandlers(deps: AlarmApiDeps): {

@@ -5,6 +5,7 @@ import { ManualClock } from '../app/clock';
 import { EventBus } from '../app/eventBus';
 import { AlarmEngine } from './engine';
 import type { ExternalConditionPort } from './ports';
+import type { DataQualityEvent } from '../validation';
 import type { AlarmTransitionEvent } from './events';
 import { InMemoryAlarmJournal, PartialAppendError, type AlarmJournal } from './journal';
 import type { AlarmDefinitionInput, AlarmsConfigInput } from './schemas';
@@ -299,6 +300,66 @@ describe('ISA-18.2 lifecycle', () => {
     feed([['e1/temp', 20, undefined, STATUS_UNCERTAIN]]);
     expect(engine.get('q').state).toBe('unack_rtn');
     expect(engine.get('q2').state).toBe('unack_active');
+  });
+
+  it('treats validation episodes (stale, frozen, out of range) on the tag as bad data quality', () => {
+    const { engine, bus, journal } = setup([
+      { id: 'q', kind: 'bad_quality', tagId: 'e1/temp', priority: 'medium', message: 'sensor data bad' },
+      {
+        id: 'q.status',
+        kind: 'bad_quality',
+        tagId: 'e1/temp',
+        includeValidation: false,
+        priority: 'low',
+        message: 'status only',
+      },
+    ]);
+    const episode = (rule: DataQualityEvent['rule'], state: 'raised' | 'cleared', correlationId: string) =>
+      bus.emit('data.quality', {
+        correlationId,
+        tagId: 'e1/temp',
+        rule,
+        state,
+        at: T0,
+        samples: 1,
+        value: NaN,
+      });
+    episode('QualityUncertain', 'raised', 'v-0'); // uncertain does not count unless asked for
+    expect(engine.get('q').state).toBe('normal');
+    episode('Stale', 'raised', 'v-1');
+    episode('Frozen', 'raised', 'v-2');
+    expect(engine.get('q')).toMatchObject({ state: 'unack_active', correlationId: 'v-1' });
+    expect(engine.get('q.status').state).toBe('normal');
+    episode('Stale', 'cleared', 'v-3');
+    expect(engine.get('q').state).toBe('unack_active'); // still frozen
+    episode('Frozen', 'cleared', 'v-4');
+    expect(engine.get('q').state).toBe('unack_rtn');
+    expect(journal.query({ alarmId: 'q' }).map((r) => r.comment)).toEqual([
+      'Validation: Stale raised',
+      'Validation: Frozen cleared',
+    ]);
+  });
+
+  it("evaluates the detectors' anomaly scores, which arrive as their own batches", () => {
+    const { engine, bus, catalog, clock } = setup([]);
+    catalog.add('engine-1/anomaly_score', 'engine-1');
+    engine.upsertDefinition(
+      {
+        id: 'e1.anomaly',
+        kind: 'anomaly_score',
+        tagId: 'engine-1/anomaly_score',
+        limit: 0.5,
+        priority: 'medium',
+        message: 'Engine 1 behaves unusually',
+      },
+      'eng',
+    );
+    bus.emit('scores', batchOf([['engine-1/anomaly_score', 0.72]], clock.now(), 'b-scored'));
+    expect(engine.get('e1.anomaly')).toMatchObject({
+      state: 'unack_active',
+      value: 0.72,
+      correlationId: 'b-scored',
+    });
   });
 
   it('ignores samples older than the last one evaluated (backfill, replays)', () => {

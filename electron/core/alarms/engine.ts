@@ -253,7 +253,8 @@ export class AlarmEngine implements Disposable {
         case EvalMode.BadQuality: {
           const severity = q >>> 30;
           rt.value = v;
-          raw = severity >= 2 || (rt.includeUncertain && severity === 1);
+          rt.statusBad = severity >= 2 || (rt.includeUncertain && severity === 1);
+          raw = rt.statusBad || rt.qualityEpisodes.size > 0;
           break;
         }
         default:
@@ -366,6 +367,38 @@ export class AlarmEngine implements Disposable {
       this.record(rt, 'unsuppress', from, SYSTEM_USER, 'Design suppression ended', cause);
       this.reannunciate(rt, cause);
     }
+  }
+
+  /**
+   * A validation episode on a tag started or ended (stale, frozen, out of range, spike): bad-quality
+   * alarms on the tag that include validation are active while any episode lasts.
+   */
+  applyDataQuality(event: {
+    correlationId: string;
+    tagId: string;
+    rule: string;
+    state: 'raised' | 'cleared';
+    at: number;
+    value: number;
+  }): void {
+    const w = this.byTag.get(event.tagId);
+    if (!w) return;
+    this.run(() => {
+      for (const rt of w.alarms) {
+        if (rt.mode !== EvalMode.BadQuality || !rt.includeValidation) continue;
+        if (event.rule === 'QualityUncertain' && !rt.includeUncertain) continue;
+        if (event.state === 'raised') rt.qualityEpisodes.add(event.rule);
+        else rt.qualityEpisodes.delete(event.rule);
+        const raw = rt.statusBad || rt.qualityEpisodes.size > 0;
+        if (raw === rt.raw) continue;
+        this.setRaw(rt, raw, {
+          correlationId: event.correlationId,
+          value: Number.isFinite(event.value) ? event.value : null,
+          sampleTime: event.at,
+          comment: `Validation: ${event.rule} ${event.state}`,
+        });
+      }
+    });
   }
 
   /**
@@ -875,10 +908,15 @@ export class AlarmEngine implements Disposable {
     };
   }
 
-  /** Feeds the engine from the core's event bus: sample batches and connection states. */
+  /**
+   * Feeds the engine from the core's event bus: measured samples, derived scores (anomaly scores
+   * travel as their own batches), validation episodes and connection states.
+   */
   attach(events: EventBus): Disposable {
     const subscriptions = [
       events.on('samples', (batch) => this.evaluateBatch(batch)),
+      events.on('scores', (batch) => this.evaluateBatch(batch)),
+      events.on('data.quality', (event) => this.applyDataQuality(event)),
       events.on('connection.state', (e) => {
         // 'disconnected' is a deliberate stop (shutdown), 'connecting' the first attempt.
         const lost = e.state === 'reconnecting' || e.state === 'failed';

@@ -1,6 +1,6 @@
 /**
  * The alarm engine (ISA-18.2): definitions, lifecycle, shelving, floods, chattering, KPIs.
- * See contract-proposal.ts for the commands and streams it offers through the core API.
+ * See shared/alarmsApi.ts for the commands and streams it offers through the core API.
  */
 export { AlarmEngine, SYSTEM_USER } from './engine';
 export { formatDuration } from './text';
@@ -19,7 +19,7 @@ export { attachAuditTrail } from './audit';
 export type { AuditSink } from './audit';
 export { createAlarmApiHandlers } from './apiHandlers';
 export type { AlarmApiDeps, AlarmCommandHandlers, AlarmStreamHandlers } from './apiHandlers';
-export { alarmCommands, alarmStreams } from './contract-proposal';
+export { alarmCommands, alarmStreams } from '../../../shared/alarmsApi';
 export { InMemoryAlarmJournal, PartialAppendError } from './journal';
 export type { AlarmJournal, AlarmJournalQuery, NewJournalEntry } from './journal';
 export { computeAlarmKpis, KPI_TARGETS } from './kpis';

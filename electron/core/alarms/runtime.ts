@@ -75,6 +75,10 @@ export class AlarmRuntime {
   deadband = 0;
   fixedSetpoint = NaN;
   includeUncertain = false;
+  includeValidation = false;
+  /** Bad-quality alarms: the last sample's status was bad, and the validation episodes raised on the tag. */
+  statusBad = false;
+  readonly qualityEpisodes = new Set<string>();
   direction: 'rising' | 'falling' | 'both' = 'both';
   /** Sources currently in the system condition (e.g. the connections that are lost). */
   readonly systemSources = new Set<string>();
@@ -110,6 +114,7 @@ export class AlarmRuntime {
     this.deadband = def ? def.deadband : 0;
     this.fixedSetpoint = def?.kind === 'deviation' && typeof def.setpoint === 'number' ? def.setpoint : NaN;
     this.includeUncertain = def?.kind === 'bad_quality' ? def.includeUncertain : false;
+    this.includeValidation = def?.kind === 'bad_quality' ? def.includeValidation : false;
     this.direction = def?.kind === 'rate_of_change' ? def.direction : 'both';
   }
 

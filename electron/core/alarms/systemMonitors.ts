@@ -138,6 +138,21 @@ export function defaultSystemDefinitions(): AlarmDefinition[] {
       enabled: true,
     },
     {
+      id: 'system.historian_fault',
+      kind: 'system',
+      condition: 'historian_fault',
+      sourceId: '',
+      priority: 'critical',
+      deadband: 0,
+      onDelayMs: 0,
+      offDelayMs: 0,
+      message: 'The historian cannot write: samples are held in memory',
+      suggestedAction:
+        'Read the alarm detail (disk full, read-only folder, damaged file); ingestion resumes by itself once it is fixed.',
+      latching: false,
+      enabled: true,
+    },
+    {
       id: 'system.core_restarted',
       kind: 'system',
       condition: 'core_restarted',

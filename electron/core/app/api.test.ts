@@ -13,20 +13,21 @@ const health: Health = {
 
 function makeApi(overrides: Partial<CommandHandlers> = {}) {
   const logged: string[] = [];
-  const handlers: CommandHandlers = {
+  // Only the commands these tests call; the others are never reached.
+  const handlers = {
     listAssets: () => [],
-    listTags: ({ assetId }) => {
+    listTags: ({ assetId }: { assetId?: string }) => {
       if (assetId === 'missing') throw new CoreError('not_found', 'No asset with id "missing"');
       return [];
     },
-    getRecent: ({ tagIds, limit }) => tagIds.map((tagId) => ({ tagId, t: [limit], v: [1], q: [0] })),
+    getRecent: ({ tagIds, limit }: { tagIds: string[]; limit: number }) =>
+      tagIds.map((tagId) => ({ tagId, t: [limit], v: [1], q: [0] })),
     getHealth: () => health,
-    getDataQuality: () => [],
     ...overrides,
-  };
-  const streams: StreamHandlers = {
+  } as Partial<CommandHandlers> as CommandHandlers;
+  const streams = {
     liveSamples: () => ({ dispose: () => {} }),
-  };
+  } as Partial<StreamHandlers> as StreamHandlers;
   return { api: createCoreApi(handlers, streams, (msg) => logged.push(msg)), logged };
 }
 

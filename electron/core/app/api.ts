@@ -48,6 +48,8 @@ export function createCoreApi(
   handlers: CommandHandlers,
   streamHandlers: StreamHandlers,
   log: (msg: string, err: unknown) => void,
+  /** Turns errors of a module (historian, ...) into the contract's errors; null = not mine. */
+  mapError: (err: unknown) => CoreError | null = () => null,
 ): CoreApi {
   return {
     async call(name, input, context = LOCAL_OPERATOR): Promise<CallResult<unknown>> {
@@ -57,7 +59,7 @@ export function createCoreApi(
         const handler = handlers[name as CommandName] as (i: unknown, c: CallContext) => unknown;
         return { ok: true, result: await handler(checked.input, context) };
       } catch (err) {
-        return fail(toApiError(name, err, log));
+        return fail(toApiError(name, mapError(err) ?? err, log));
       }
     },
 
@@ -75,7 +77,7 @@ export function createCoreApi(
         ) => Disposable;
         return { ok: true, subscription: handler(checked.input, onMessage, context) };
       } catch (err) {
-        return fail(toApiError(name, err, log));
+        return fail(toApiError(name, mapError(err) ?? err, log));
       }
     },
   };

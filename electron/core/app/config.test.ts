@@ -27,7 +27,7 @@ describe('configuration', () => {
     writeFileSync(bad, '{ "dataDir": ');
     expect(() => loadConfigFile(bad)).toThrow(/bad\.json is not valid JSON/);
     const good = path.join(dir, 'good.json');
-    writeFileSync(good, JSON.stringify({ ringBufferSize: 100 }));
+    writeFileSync(good, JSON.stringify({ batchIntervalMs: 100 }));
     expect(loadConfigFile(good, { dataDir: '/tmp/x' })).toMatchObject({
       ringBufferSize: 100,
       dataDir: '/tmp/x',

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { AlarmsConfigSchema } from '../../../shared/alarms';
+import { NotificationsConfigSchema } from '../../../shared/notifications';
+import { MaintenanceConfigSchema } from '../../../shared/maintenance';
 import { connectionExtensions } from '../acquisition/connectionSchema';
 
 /** One OPC UA server Vigil reads from. */
@@ -28,15 +31,47 @@ export const SimulatorConfigSchema = z.object({
   speed: z.number().positive().max(1000).default(1),
 });
 
+const DAY_MS = 86_400_000;
+
+/** The local historian (see electron/core/historian). */
+export const HistorianConfigSchema = z.object({
+  /** Durability bound: a crash loses at most the samples of the last interval. */
+  flushIntervalMs: z.number().int().min(50).max(5000).default(500),
+  synchronous: z.enum(['full', 'normal']).default('full'),
+  /** Samples held in memory while the database cannot be written (about 20 bytes each). */
+  maxPendingSamples: z.number().int().min(10_000).default(4_000_000),
+  maxDatabaseBytes: z.number().int().positive().nullable().default(null),
+  retention: z
+    .object({
+      /** Raw samples are kept this long (ms); null = forever. */
+      raw: z
+        .number()
+        .positive()
+        .nullable()
+        .default(30 * DAY_MS),
+      /** Per rollup resolution in ms (as a string key): how long it is kept; null = forever. */
+      rollups: z.record(z.string(), z.number().positive().nullable()).default({}),
+    })
+    .prefault({}),
+});
+
 export const VigilConfigSchema = z.object({
   /** Where Vigil keeps its data (historian, certificates, logs). */
   dataDir: z.string().default('.vigil-data'),
   simulator: SimulatorConfigSchema.default({ enabled: true, port: 0, speed: 1 }),
   connections: z.array(ConnectionConfigSchema).default([]),
-  /** Samples kept in memory per tag for live trends (the historian keeps everything). */
-  ringBufferSize: z.number().int().min(16).max(10_000_000).default(10_000),
   /** How often collected samples are handed to the pipeline as one batch. */
   batchIntervalMs: z.number().int().min(1).max(5000).default(50),
+  historian: HistorianConfigSchema.prefault({}),
+  alarms: AlarmsConfigSchema.prefault({}),
+  notifications: NotificationsConfigSchema.prefault({}),
+  maintenance: MaintenanceConfigSchema.prefault({}),
+  /** Free space on the data dir's disk below which the "disk low" system alarm is raised. */
+  minFreeDiskBytes: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(2 * 1024 ** 3),
 });
 export type VigilConfig = z.infer<typeof VigilConfigSchema>;
 export type VigilConfigInput = z.input<typeof VigilConfigSchema>;

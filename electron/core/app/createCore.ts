@@ -6,7 +6,7 @@ import type { Health } from '../../../shared/api';
 import { OpcUaSource } from '../acquisition/opcuaSource';
 import { DetectionPipeline } from '../detection';
 import { derivedScoreTags } from '../detection/derivedTagModel';
-import { RingStore } from '../live/ringStore';
+import { openHistorian, HistorianInputError, HistorianUnavailableError } from '../historian';
 import { StreamHub } from '../live/streamHub';
 import { createCoreApi, CoreError } from './api';
 import { systemClock, type Clock } from './clock';
@@ -15,10 +15,14 @@ import { DisposableStore, type Disposable } from './disposable';
 import { EventBus } from './eventBus';
 import { silentLogger, type Logger } from './logger';
 import type { Core } from './types';
+import { wireAlarms } from './wiring/alarmsWiring';
+import { historianHandlers } from './wiring/historianHandlers';
 
 export interface CoreDeps {
   clock: Clock;
   logger: Logger;
+  /** better_sqlite3.node built for the running ABI (Electron); default: Node's, next to the package. */
+  sqliteBinding: string;
 }
 
 export const VIGIL_VERSION = '0.1.0';
@@ -34,7 +38,27 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
   const startedAt = clock.now();
   const disposables = new DisposableStore();
   const events = new EventBus((event, err) => logger.error({ err, event }, 'event listener failed'));
-  const ring = new RingStore(config.ringBufferSize);
+  const log = (msg: string, err: unknown) => logger.error({ err }, msg);
+
+  // The historian is opened first so it is closed last (LIFO): closing flushes what the
+  // sources delivered up to their shutdown.
+  const historian = openHistorian({
+    dataDir: config.dataDir,
+    clock,
+    synchronous: config.historian.synchronous,
+    flushIntervalMs: config.historian.flushIntervalMs,
+    maxPendingSamples: config.historian.maxPendingSamples,
+    maxDatabaseBytes: config.historian.maxDatabaseBytes,
+    retention: config.historian.retention,
+    ...(deps.sqliteBinding ? { nativeBinding: deps.sqliteBinding } : {}),
+  });
+  disposables.add({
+    dispose: () => {
+      const { lostSamples } = historian.close();
+      if (lostSamples > 0) logger.error({ lostSamples }, 'historian closed with unwritten samples');
+    },
+  });
+  const historianProblems = new Map<string, string>();
   const hub = disposables.add(new StreamHub(clock));
   const sources = new Map<string, OpcUaSource>();
   const assetsByConnection = new Map<string, Asset[]>();
@@ -60,12 +84,31 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
     }, 1000),
   );
   for (const stream of ['samples', 'scores'] as const) {
-    events.on(stream, (batch) => ring.append(batch));
+    events.on(stream, (batch) => historian.append(batch));
     events.on(stream, (batch) => hub.publish(batch));
   }
+  const alarms = wireAlarms({ clock, config, events, historian, disposables, log });
+  // Faults (disk full, read-only folder, damaged file) pause writing, never drop silently: they
+  // show in health, raise a system alarm, and clear when the historian recovers.
+  disposables.add(
+    historian.onFault((fault) => {
+      historianProblems.set(fault.kind, `historian: ${fault.message}`);
+      logger.error({ fault }, 'historian fault');
+      alarms.engine.setSystemCondition('historian_fault', fault.kind, true, { detail: fault.message });
+    }),
+  );
+  disposables.add(
+    historian.onRecovered((fault) => {
+      historianProblems.delete(fault.kind);
+      logger.info({ kind: fault.kind }, 'historian recovered');
+      alarms.engine.setSystemCondition('historian_fault', fault.kind, false, { detail: 'recovered' });
+    }),
+  );
 
   const allAssets = (): Asset[] => [...assetsByConnection.values()].flat();
   const allTags = (): Tag[] => [...tagsByConnection.values()].flat();
+  let tagIdCache: Set<string> | null = null;
+  const knownTagIds = (): Set<string> => (tagIdCache ??= new Set(allTags().map((t) => t.id)));
 
   const api = createCoreApi(
     {
@@ -77,10 +120,15 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
         return assetId === undefined ? allTags() : allTags().filter((t) => t.assetId === assetId);
       },
       getRecent: ({ tagIds, sinceMs, limit }) => {
-        const known = new Set(allTags().map((t) => t.id));
+        const known = knownTagIds();
         const unknown = tagIds.filter((id) => !known.has(id));
         if (unknown.length) throw new CoreError('not_found', `Unknown tag(s): ${unknown.join(', ')}`);
-        return tagIds.map((id) => ring.recent(id, sinceMs ?? -Infinity, limit));
+        return historian.recent(tagIds, sinceMs, limit).map((s) => ({
+          tagId: s.tagId,
+          t: Array.from(s.t),
+          v: Array.from(s.v),
+          q: Array.from(s.q),
+        }));
       },
       getHealth: () => health(),
       getDataQuality: ({ tagIds }) => {
@@ -95,16 +143,25 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
           flagged: { ...(pipeline.validation.counts(tagId) ?? {}) },
         }));
       },
+      ...historianHandlers({
+        historian,
+        dataDir: config.dataDir,
+        clock,
+        knownTag: (id) => knownTagIds().has(id),
+      }),
+      ...alarms.commands,
     },
     {
       liveSamples: ({ tagIds }, send) => hub.subscribe(tagIds, send),
+      ...alarms.streams,
     },
-    (msg, err) => logger.error({ err }, msg),
+    log,
+    mapHistorianErrors,
   );
 
   function health(): Health {
     const connections = [...sources.values()].map((s) => s.getStatus());
-    const current = [...problems];
+    const current = [...problems, ...historianProblems.values()];
     for (const c of connections) {
       if (c.state !== 'connected')
         current.push(`${c.id}: ${c.state}${c.lastError ? ` (${c.lastError})` : ''}`);
@@ -140,8 +197,11 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
         },
         onModel: (model) => {
           assetsByConnection.set(connection.id, model.assets);
-          tagsByConnection.set(connection.id, [...model.tags, ...derivedScoreTags(model.assets, model.tags)]);
+          const tags = [...model.tags, ...derivedScoreTags(model.assets, model.tags)];
+          tagsByConnection.set(connection.id, tags);
+          tagIdCache = null;
           pipeline.setTags(model.tags);
+          alarms.updateTags(tags);
         },
       },
     });
@@ -193,4 +253,11 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
       await disposables.dispose();
     },
   };
+}
+
+/** The historian's own errors keep their meaning at the API: bad query or temporarily unavailable. */
+function mapHistorianErrors(err: unknown): CoreError | null {
+  if (err instanceof HistorianInputError) return new CoreError('invalid_input', err.message);
+  if (err instanceof HistorianUnavailableError) return new CoreError('unavailable', err.message);
+  return null;
 }

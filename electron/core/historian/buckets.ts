@@ -250,10 +250,17 @@ export function coarsen(src: Buckets, res: number, out: Buckets): void {
 
 /**
  * Merges `older` with newer[from, to), both sorted by start; buckets with equal starts combine
- * (the newer one folded into the older one).
+ * (the newer one folded into the older one). Writes into `out` (cleared) when given.
  */
-export function mergeBuckets(older: Buckets, newer: Buckets, from = 0, to = newer.length): Buckets {
-  const out = new Buckets(older.length + (to - from));
+export function mergeBuckets(
+  older: Buckets,
+  newer: Buckets,
+  from = 0,
+  to = newer.length,
+  into?: Buckets,
+): Buckets {
+  const out = into ?? new Buckets(older.length + (to - from));
+  out.length = 0;
   let a = 0;
   let b = from;
   while (a < older.length || b < to) {

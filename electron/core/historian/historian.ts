@@ -88,6 +88,7 @@ function resolveOptions(options: HistorianOptions) {
     sealIdleMs: positive(options.sealIdleMs, 15 * MINUTE, 'sealIdleMs'),
     segmentFanIn: 8,
     maxPendingSamples: positive(options.maxPendingSamples, 4_000_000, 'maxPendingSamples'),
+    promoteAfterMs: positive(options.promoteAfterMs, 30_000, 'promoteAfterMs'),
   };
   const layout: StoreLayout = {
     resolutions,
@@ -292,12 +293,15 @@ export class Historian implements Disposable {
       this.tryOpen();
       if (!this.store) return;
     }
+    let flushed = true;
     try {
       this.flushInto(this.store);
     } catch {
-      return; // Raised as a fault; retried after retryIntervalMs.
+      flushed = false; // Raised as a fault; retried after retryIntervalMs.
     }
-    if (this.retentionBacklog || now >= this.nextRetentionAt) {
+    // On a full disk, expiring old data is the one write that can make room.
+    const mayExpire = flushed || this.dbFault?.kind === 'disk_full';
+    if (mayExpire && (this.retentionBacklog || now >= this.nextRetentionAt)) {
       this.nextRetentionAt = now + this.o.retentionIntervalMs;
       try {
         this.runRetentionStep();

@@ -3,7 +3,10 @@ import type Database from 'better-sqlite3';
 import { exportCsv, type CsvExportOptions, type CsvExportResult } from './csvExport';
 import { openReadOnlyDatabase } from './database';
 import { HistorianInputError } from './faults';
-import { HistorianQueries } from './queries';
+import type { SampleColumns } from './codec/chunk';
+import { readJournal } from './codec/journal';
+import { allocColumns, copyColumns } from './columns';
+import { HistorianQueries, type PendingSamples } from './queries';
 import { SCHEMA_VERSION } from './schema';
 import { collectStats } from './stats';
 import { HistorianStore } from './store';
@@ -34,7 +37,25 @@ export function openHistorianReader(file: string, options: { nativeBinding?: str
       );
     }
     const store = new HistorianStore(db, null);
-    const queries = new HistorianQueries(store, () => undefined);
+    // Samples of slow tags may still sit in journal rows: part of what is committed.
+    const journaled = (tagId: string): PendingSamples | undefined => {
+      const tag = store.tagId(tagId);
+      if (tag === undefined) return undefined;
+      const parts: SampleColumns[] = [];
+      const through = store.journalThroughOf(tag);
+      for (const row of store.journalRows()) {
+        if (row.id > through) readJournal(row.data, (_, cols) => parts.push(cols), tag);
+      }
+      const n = parts.reduce((sum, p) => sum + p.t.length, 0);
+      const out = { ...allocColumns(n), n };
+      let at = 0;
+      for (const p of parts) {
+        copyColumns(p, 0, p.t.length, out, at);
+        at += p.t.length;
+      }
+      return out;
+    };
+    const queries = new HistorianQueries(store, journaled);
     return {
       file: resolved,
       queries,

@@ -23,10 +23,13 @@ export const migrations: readonly Migration[] = [
     up(db) {
       db.exec(`
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        -- journal_through: journal rows up to this id hold no samples of this tag any more
+        -- (they moved to its own rows; the rows stay while other tags still need them).
         CREATE TABLE tag (
           id INTEGER PRIMARY KEY,
           name TEXT NOT NULL UNIQUE,
-          created_at REAL NOT NULL
+          created_at REAL NOT NULL,
+          journal_through INTEGER NOT NULL DEFAULT 0
         );
         -- One row per chunk of consecutive samples of a tag. sealed = 0 marks the small
         -- segments of the open chunk, written at every flush; sealing merges them into one
@@ -61,6 +64,14 @@ export const migrations: readonly Migration[] = [
         );
         CREATE UNIQUE INDEX rollup_key ON rollup (tag, res, block);
         CREATE INDEX rollup_by_time ON rollup (res, block);
+        -- Samples of slow tags, one row per flush for all of them (see codec/journal.ts),
+        -- until they are moved into per-tag segments a little later. AUTOINCREMENT: ids are
+        -- compared with tag.journal_through, so an id must never be reused after a delete.
+        CREATE TABLE journal (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          n INTEGER NOT NULL,
+          data BLOB NOT NULL
+        );
       `);
     },
   },

@@ -53,7 +53,13 @@ export class HistorianStore {
       tagInsert: db.prepare(`INSERT INTO tag (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`),
       tagId: db.prepare<[string], number>(`SELECT id FROM tag WHERE name = ?`).pluck(),
       tagCount: db.prepare<[], number>(`SELECT COUNT(*) FROM tag`).pluck(),
-      tagNames: db.prepare<[], { id: number; name: string }>(`SELECT id, name FROM tag`),
+      tagNames: db.prepare<[], { id: number; name: string; journal_through: number }>(
+        `SELECT id, name, journal_through FROM tag`,
+      ),
+      tagJournalThrough: db.prepare(`UPDATE tag SET journal_through = ? WHERE id = ?`),
+      tagJournalThroughOf: db
+        .prepare<[number], number>(`SELECT journal_through FROM tag WHERE id = ?`)
+        .pluck(),
       openSegments: db.prepare<[], SegmentMeta>(
         `SELECT id, tag, t0, t1, n, length(data) AS bytes FROM raw_chunk INDEXED BY raw_chunk_open
           WHERE sealed = 0 ORDER BY tag, id`,
@@ -119,6 +125,9 @@ export class HistorianStore {
       ),
       minBlock: db.prepare<[number], number | null>(`SELECT MIN(block) FROM rollup WHERE res = ?`).pluck(),
       maxBlock: db.prepare<[number], number | null>(`SELECT MAX(block) FROM rollup WHERE res = ?`).pluck(),
+      journalInsert: db.prepare(`INSERT INTO journal (n, data) VALUES (?, ?)`),
+      journalDeleteBelow: db.prepare(`DELETE FROM journal WHERE id < ?`),
+      journalAll: db.prepare<[], { id: number; data: Buffer }>(`SELECT id, data FROM journal ORDER BY id`),
       usageAll: db.prepare<[], { res: number } & Usage>(`SELECT res, rows, bytes, items FROM usage`),
     };
     this.layout = this.settleLayout(requested);
@@ -181,6 +190,19 @@ export class HistorianStore {
 
   tagNames(): Map<number, string> {
     return new Map(this.s.tagNames.all().map((row) => [row.id, row.name]));
+  }
+
+  /** Per tag id: journal rows up to this id hold none of its samples any more. */
+  journalThrough(): Map<number, number> {
+    return new Map(this.s.tagNames.all().map((row) => [row.id, row.journal_through]));
+  }
+
+  journalThroughOf(tag: number): number {
+    return this.s.tagJournalThroughOf.get(tag) ?? 0;
+  }
+
+  setJournalThrough(tag: number, journalId: number): void {
+    this.s.tagJournalThrough.run(journalId, tag);
   }
 
   openSegments(): SegmentMeta[] {
@@ -272,6 +294,19 @@ export class HistorianStore {
     toBlock: number,
   ): { block: number; data: Buffer }[] {
     return this.s.blocksInRange.all(tag, res, fromBlock, toBlock);
+  }
+
+  insertJournal(n: number, data: Buffer): number {
+    return Number(this.s.journalInsert.run(n, data).lastInsertRowid);
+  }
+
+  /** Deletes journal rows with an id below `id` (their samples now live in per-tag rows). */
+  deleteJournalBelow(id: number): void {
+    this.s.journalDeleteBelow.run(id);
+  }
+
+  journalRows(): { id: number; data: Buffer }[] {
+    return this.s.journalAll.all();
   }
 
   /** Up to `limit` sealed chunks with this `covers` value that end before `cutoff`. */

@@ -39,6 +39,11 @@ export interface HistorianOptions {
   maxChunkSpanMs?: number;
   /** Seal the open chunk of a tag idle this long (ms, default 15 min) so its rollups are stored. */
   sealIdleMs?: number;
+  /**
+   * Slow tags' samples are written to a shared journal row at each flush and moved to their own
+   * rows after this long (ms, default 30 s); a larger value means fewer, bigger writes.
+   */
+  promoteAfterMs?: number;
   /** Samples held in memory while the database cannot be written (default 4,000,000 = ~80 MB). */
   maxPendingSamples?: number;
   /** Rollup resolutions in ms, ascending, each a multiple of the previous (default 1 s, 1 min, 1 h). */

@@ -2,6 +2,7 @@ import type { SampleBatch } from '../../../shared/samples';
 import { Buckets, bucketize, coarsen, mergeBuckets } from './buckets';
 import { ByteWriter } from './codec/bytes';
 import { decodeChunkInto, encodeChunk, type SampleColumns } from './codec/chunk';
+import { encodeJournal, readJournal } from './codec/journal';
 import { decodeRollupBlock, encodeRollupBlock } from './codec/rollupBlock';
 import { allocColumns, copyColumns, sortByTime } from './columns';
 import type { HistorianStore } from './store';
@@ -11,11 +12,15 @@ import type { HistorianStore } from './store';
  *
  * append() only copies the batch's columns to the end of one in-memory log (the "pending"
  * queue): no SQL, no per-tag work, no allocation per sample. flush() groups the log by tag (a
- * counting sort, which keeps arrival order) and writes everything in ONE transaction:
- * - each tag's new samples become a small "segment" row of its open chunk, so they are durable
- *   at commit (the durability bound is the flush interval);
+ * counting sort, which keeps arrival order) and writes everything in ONE transaction, so the
+ * samples are durable at commit (the durability bound is the flush interval):
+ * - a slow tag's few new samples go into the flush's single journal row, shared by all slow
+ *   tags (one row per flush instead of one row, and one scattered index update, per tag);
+ * - a little later (promoteAfterMs, spread over flushes) or once they add up, a tag's journal
+ *   samples move into a "segment" row of its open chunk; journal rows no tag needs are deleted;
+ * - a fast tag (a large share of a chunk per flush) skips the journal;
  * - segments of a tag are merged as they pile up (8 segments of one size class become one of the
- *   next, like a log-structured merge), so a slow tag does not leave thousands of tiny rows;
+ *   next, like a log-structured merge);
  * - when the open chunk reaches chunkSamples samples or spans maxChunkSpanMs, it is sealed: one
  *   packed chunk row replaces the segments and its rollups are folded into the rollup blocks.
  * In-memory state changes only after the commit succeeds; a failed flush leaves the pending
@@ -31,6 +36,8 @@ export interface WriterConfig {
   segmentFanIn: number;
   /** Samples held in memory while the database cannot be written; beyond: refused and counted. */
   maxPendingSamples: number;
+  /** How long a slow tag's samples stay in the journal before moving to its own rows (ms). */
+  promoteAfterMs: number;
 }
 
 interface Segment {
@@ -51,8 +58,16 @@ export class TagBuffer {
   openT0 = Infinity;
   openT1 = -Infinity;
   openSorted = true;
-  /** Clock time of the last flush that carried samples of this tag. */
+  /** Clock time of the last flush that carried new samples of this tag. */
   lastAppendAt = 0;
+  /** Samples committed to journal rows and not yet in this tag's own rows (arrival order). */
+  journaled: SampleColumns = allocColumns(0);
+  journaledN = 0;
+  /** Ids of the oldest and newest journal rows holding those samples (Infinity / 0: none). */
+  oldestJournalId = Infinity;
+  newestJournalId = 0;
+  /** Clock time the oldest of them was committed. */
+  journaledSince = 0;
 
   constructor(
     readonly name: string,
@@ -66,6 +81,28 @@ export class TagBuffer {
     this.openT0 = Infinity;
     this.openT1 = -Infinity;
     this.openSorted = true;
+  }
+
+  addJournaled(cols: SampleColumns, from: number, to: number, journalId: number, now: number): void {
+    const n = to - from;
+    if (n <= 0) return;
+    if (this.journaledN === 0) this.journaledSince = now;
+    if (this.journaledN + n > this.journaled.t.length) {
+      const bigger = allocColumns(Math.max(16, (this.journaledN + n) * 2));
+      copyColumns(this.journaled, 0, this.journaledN, bigger, 0);
+      this.journaled = bigger;
+    }
+    copyColumns(cols, from, to, this.journaled, this.journaledN);
+    this.journaledN += n;
+    this.oldestJournalId = Math.min(this.oldestJournalId, journalId);
+    this.newestJournalId = Math.max(this.newestJournalId, journalId);
+  }
+
+  clearJournaled(): void {
+    this.journaledN = 0;
+    this.oldestJournalId = Infinity;
+    this.newestJournalId = 0;
+    if (this.journaled.t.length > 4096) this.journaled = allocColumns(0);
   }
 }
 
@@ -122,6 +159,9 @@ export class IngestBuffer {
   private readonly byName = new Map<string, TagBuffer>();
   private readonly tags: TagBuffer[] = [];
   private readonly writer = new ByteWriter(1 << 16);
+  private readonly levelScratch: Buckets[] = [];
+  private readonly storedScratch = new Buckets(256);
+  private readonly mergedScratch = new Buckets(512);
   // The pending log: one entry per sample, in arrival order.
   private logTag = new Uint32Array(1024);
   private logT = new Float64Array(1024);
@@ -228,14 +268,18 @@ export class IngestBuffer {
     return indexes;
   }
 
-  /** The pending samples of one tag, in arrival order (a copy; for queries). */
+  /**
+   * The samples of one tag not yet in its own rows, in arrival order (a copy, for queries): the
+   * journaled ones (committed), then the pending ones (not yet committed).
+   */
   pendingOf(name: string): SampleColumns & { n: number } {
     const buf = this.byName.get(name);
-    let n = 0;
+    let n = buf ? buf.journaledN : 0;
     if (buf) for (let i = 0; i < this.logN; i++) if (this.logTag[i] === buf.index) n++;
     const out = { ...allocColumns(n), n };
     if (n === 0) return out;
-    let k = 0;
+    copyColumns(buf!.journaled, 0, buf!.journaledN, out, 0);
+    let k = buf!.journaledN;
     for (let i = 0; i < this.logN; i++) {
       if (this.logTag[i] !== buf!.index) continue;
       out.t[k] = this.logT[i]!;
@@ -292,8 +336,21 @@ export class IngestBuffer {
     for (const buf of this.tags) {
       buf.id = null;
       buf.resetOpenChunk();
+      buf.clearJournaled();
     }
     const names = store.tagNames();
+    const through = store.journalThrough();
+    for (const row of store.journalRows()) {
+      readJournal(row.data, (tag, cols) => {
+        const name = names.get(tag);
+        // Entries of a tag that were already moved to its own rows are skipped.
+        if (name === undefined || row.id <= (through.get(tag) ?? 0)) return;
+        const buf = this.buffer(name);
+        buf.id = tag;
+        buf.addJournaled(cols, 0, cols.t.length, row.id, now);
+        buf.lastAppendAt = now;
+      });
+    }
     for (const seg of store.openSegments()) {
       const name = names.get(seg.tag);
       if (name === undefined) continue;
@@ -314,29 +371,109 @@ export class IngestBuffer {
    */
   flush(store: HistorianStore, now: number): FlushResult {
     const grouped = this.logN > 0 ? this.groupLog() : null;
-    const work: TagBuffer[] = [];
+    const cols = grouped?.cols ?? allocColumns(0);
+    const { chunkSamples, promoteAfterMs, sealIdleMs } = this.config;
+    const countOf = (buf: TagBuffer): number => (grouped ? grouped.count[buf.index]! : 0);
+    const startOf = (buf: TagBuffer): number => (grouped ? grouped.start[buf.index]! : 0);
+    // Decide per tag: own rows now (fast tags, journal samples due for promotion, idle open
+    // chunks to seal) or the shared journal row.
+    const own: TagBuffer[] = [];
+    const promoted: TagBuffer[] = [];
+    const journal: TagBuffer[] = [];
+    const due: TagBuffer[] = [];
+    let withJournaled = 0;
     for (const buf of this.tags) {
-      const pn = grouped ? grouped.count[buf.index]! : 0;
-      if (pn > 0) work.push(buf);
-      else if (buf.segments.length > 0 && now - buf.lastAppendAt >= this.config.sealIdleMs) work.push(buf);
+      const pn = countOf(buf);
+      if (buf.journaledN > 0) withJournaled++;
+      if (pn === 0 && buf.journaledN === 0) {
+        if (buf.segments.length > 0 && now - buf.lastAppendAt >= sealIdleMs) own.push(buf);
+      } else if (buf.journaledN === 0 && pn * 8 >= chunkSamples) {
+        own.push(buf);
+      } else if ((buf.journaledN + pn) * 8 >= chunkSamples) {
+        promoted.push(buf);
+      } else if (buf.journaledN > 0 && now - buf.journaledSince >= promoteAfterMs) {
+        due.push(buf);
+      } else {
+        journal.push(buf);
+      }
     }
-    if (work.length === 0) return { samples: 0, tags: 0, sealedChunks: 0 };
+    // Promotions that are merely due are spread over flushes (oldest first), so tags that
+    // started together do not all move in the same commit.
+    due.sort((a, b) => a.journaledSince - b.journaledSince);
+    const perFlush = Math.max(8, Math.ceil(withJournaled / 32));
+    for (let i = 0; i < due.length; i++) {
+      const buf = due[i]!;
+      if (i < perFlush || now - buf.journaledSince >= 4 * promoteAfterMs) promoted.push(buf);
+      else if (countOf(buf) > 0) journal.push(buf);
+    }
+    if (own.length === 0 && promoted.length === 0 && journal.length === 0)
+      return { samples: 0, tags: 0, sealedChunks: 0 };
+
     const afterCommit: (() => void)[] = [];
-    let samples = 0;
     let sealedChunks = 0;
     store.write(() => {
-      for (const buf of work) {
-        const from = grouped ? grouped.start[buf.index]! : 0;
-        const pn = grouped ? grouped.count[buf.index]! : 0;
-        const outcome = this.flushTag(store, buf, grouped?.cols ?? allocColumns(0), from, pn, now);
-        samples += pn;
+      for (const buf of own) {
+        const outcome = this.flushTag(store, buf, cols, startOf(buf), countOf(buf), now);
         sealedChunks += outcome.sealed;
         afterCommit.push(outcome.apply);
       }
+      for (const buf of promoted) {
+        // The journaled samples (older) first, then the new ones.
+        const pn = countOf(buf);
+        const combined = allocColumns(buf.journaledN + pn);
+        copyColumns(buf.journaled, 0, buf.journaledN, combined, 0);
+        copyColumns(cols, startOf(buf), startOf(buf) + pn, combined, buf.journaledN);
+        // A tag that went quiet is sealed on the way, so its rollups are stored.
+        const quiet = pn === 0 && now - buf.lastAppendAt >= sealIdleMs;
+        const outcome = this.flushTag(store, buf, combined, 0, combined.t.length, now, quiet);
+        // The journal rows may live on for other tags: remember this tag's entries are done.
+        if (buf.newestJournalId > 0)
+          store.setJournalThrough(buf.id ?? store.tagId(buf.name)!, buf.newestJournalId);
+        sealedChunks += outcome.sealed;
+        afterCommit.push(outcome.apply, () => buf.clearJournaled());
+      }
+      const entries = journal.filter((buf) => countOf(buf) > 0);
+      let journalId = Infinity;
+      if (entries.length > 0) {
+        const ids = entries.map((buf) => buf.id ?? store.ensureTag(buf.name, now));
+        const data = encodeJournal(
+          entries.map((buf, k) => ({
+            tag: ids[k]!,
+            cols,
+            from: startOf(buf),
+            to: startOf(buf) + countOf(buf),
+          })),
+        );
+        journalId = store.insertJournal(
+          entries.reduce((sum, buf) => sum + countOf(buf), 0),
+          data,
+        );
+        entries.forEach((buf, k) => {
+          const from = startOf(buf);
+          const to = from + countOf(buf);
+          // Copy now: the grouped columns are reused by the next flush.
+          const copy = allocColumns(to - from);
+          copyColumns(cols, from, to, copy, 0);
+          afterCommit.push(() => {
+            buf.id = ids[k]!;
+            buf.addJournaled(copy, 0, copy.t.length, journalId, now);
+          });
+        });
+      }
+      // Journal rows older than every sample still waiting in one are no longer needed.
+      const leaving = new Set(promoted);
+      let oldestNeeded = journalId;
+      for (const buf of this.tags) {
+        if (buf.journaledN > 0 && !leaving.has(buf))
+          oldestNeeded = Math.min(oldestNeeded, buf.oldestJournalId);
+      }
+      store.deleteJournalBelow(Number.isFinite(oldestNeeded) ? oldestNeeded : Number.MAX_SAFE_INTEGER);
     });
     for (const apply of afterCommit) apply();
+    if (grouped) for (const buf of this.tags) if (countOf(buf) > 0) buf.lastAppendAt = now;
+    const samples = this.logN;
     this.clearLog();
-    return { samples, tags: work.length, sealedChunks };
+    return { samples, tags: own.length + promoted.length + journal.length, sealedChunks };
   }
 
   private flushTag(
@@ -346,6 +483,7 @@ export class IngestBuffer {
     from: number,
     pn: number,
     now: number,
+    sealAll = false,
   ): { sealed: number; apply: () => void } {
     const id = buf.id ?? store.ensureTag(buf.name, now);
     // This tag's pending samples, sorted (stable) when they arrived out of order.
@@ -358,7 +496,7 @@ export class IngestBuffer {
     const pt1 = pn > 0 ? pending.t[pn - 1]! : -Infinity;
     const t0 = Math.min(buf.openT0, pt0);
     const t1 = Math.max(buf.openT1, pt1);
-    const idle = pn === 0;
+    const idle = pn === 0 || sealAll;
     // A big flush (a fast tag) is sealed straight away: encoded once, rolled up once.
     const mustSeal =
       idle ||
@@ -373,7 +511,6 @@ export class IngestBuffer {
         sealed: result.sealed,
         apply: () => {
           buf.id = id;
-          if (pn > 0) buf.lastAppendAt = now;
           buf.resetOpenChunk();
           if (result.remainder) this.addOpenSegment(buf, result.remainder, true);
         },
@@ -388,7 +525,6 @@ export class IngestBuffer {
       sealed: 0,
       apply: () => {
         buf.id = id;
-        buf.lastAppendAt = now;
         buf.segments = merged;
         buf.openN += pn;
         buf.openT0 = t0;
@@ -514,14 +650,16 @@ export class IngestBuffer {
     covers: number,
   ): void {
     let previous: Buckets | null = null;
-    for (const res of store.layout.resolutions) {
-      if (res <= covers) continue;
-      const buckets: Buckets = new Buckets(previous ? Math.ceil(previous.length / 4) + 1 : 64);
+    store.layout.resolutions.forEach((res, level) => {
+      if (res <= covers) return;
+      // Scratch bucket sets are reused across seals: a seal allocates no typed arrays.
+      const buckets = (this.levelScratch[level] ??= new Buckets(256));
+      buckets.length = 0;
       if (previous) coarsen(previous, res, buckets);
       else bucketize(cols, from, to, res, buckets);
       this.writeBuckets(store, id, res, buckets);
       previous = buckets;
-    }
+    });
   }
 
   private writeBuckets(store: HistorianStore, id: number, res: number, b: Buckets): void {
@@ -533,9 +671,10 @@ export class IngestBuffer {
       while (j < b.length && b.start[j]! < block + span) j++;
       const existing = store.getBlock(id, res, block);
       if (existing) {
-        const stored = new Buckets(existing.n + (j - i));
+        const stored = this.storedScratch;
+        stored.length = 0;
         decodeRollupBlock(existing.data, block, res, stored);
-        const merged = mergeBuckets(stored, b, i, j);
+        const merged = mergeBuckets(stored, b, i, j, this.mergedScratch);
         const data = encodeRollupBlock(this.writer, merged, 0, merged.length, block, res);
         store.updateBlock(existing.id, res, existing.n, existing.data.length, merged.length, data);
       } else {

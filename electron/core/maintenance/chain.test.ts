@@ -7,7 +7,46 @@ import { MapTagCatalog, batchOf } from '../alarms/testing';
 import { createNotifications } from '../notify';
 import type { DesktopNotification } from '../notify';
 import { MaintenanceService } from './service';
+import { anomalyScoreSource } from './signals';
 import { InMemoryRecommendationStore, InMemoryWorkOrderStore } from './stores';
+
+describe('anomaly scores from the detectors', () => {
+  it('propose a recommendation when the asset score stays above the detector threshold', () => {
+    const clock = new ManualClock(Date.UTC(2025, 4, 5, 12, 0));
+    const bus = new EventBus((_e, err) => {
+      throw err;
+    });
+    const maintenance = new MaintenanceService({
+      clock,
+      recommendations: new InMemoryRecommendationStore(),
+      workOrders: new InMemoryWorkOrderStore(),
+      events: bus,
+    }); // default rules: persistent anomaly above 0.5 in 80 % of an hour
+    maintenance.attach(bus, (tagId) => anomalyScoreSource(tagId, { id: 'streaming-detector', version: '3' }));
+    for (let minute = 0; minute <= 60; minute += 5) {
+      bus.emit(
+        'scores',
+        batchOf(
+          [
+            ['pump-7/anomaly_score', 0.8],
+            ['pump-7/flow#anomaly', 0.9],
+          ],
+          clock.now(),
+          `s-${minute}`,
+        ),
+      );
+      clock.advance(5 * 60_000);
+    }
+    const [rec] = maintenance.list();
+    expect(rec).toMatchObject({
+      assetId: 'pump-7',
+      kind: 'persistent_anomaly',
+      correlationId: 's-55',
+      evidence: { tags: ['pump-7/anomaly_score'], models: [{ id: 'streaming-detector', version: '3' }] },
+    });
+    expect(anomalyScoreSource('pump-7/flow#anomaly')).toBeUndefined();
+  });
+});
 
 describe('one correlation id from the sample batch to the work order', () => {
   it('follows batch -> alarm -> notification -> recommendation -> work order', async () => {

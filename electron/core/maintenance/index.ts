@@ -9,6 +9,7 @@ export type { RecommendationFilter, RecommendationStore, WorkOrderFilter, WorkOr
 export { csvField, exportWorkOrders, workOrdersCsv } from './export';
 export type { ExportFile } from './export';
 export { RuleState, signalKindOf } from './rules';
+export { anomalyScoreSource } from './signals';
 export type { Finding } from './rules';
 export type { RecommendationChange } from './events';
 export * from './schemas';

@@ -140,9 +140,16 @@ export class MaintenanceService implements Disposable {
     }
   }
 
-  /** Feeds the service from the bus: every batch, filtered by the derived-tag lookup. */
+  /**
+   * Feeds the service from the bus: measured samples and derived scores (the detectors publish
+   * anomaly scores as their own batches), filtered by the derived-tag lookup.
+   */
   attach(events: EventBus, sourceOf: (tagId: string) => SignalSource | undefined): Disposable {
-    return events.on('samples', (batch) => this.observeBatch(batch, sourceOf));
+    const subscriptions = [
+      events.on('samples', (batch) => this.observeBatch(batch, sourceOf)),
+      events.on('scores', (batch) => this.observeBatch(batch, sourceOf)),
+    ];
+    return { dispose: () => subscriptions.forEach((s) => s.dispose()) };
   }
 
   private propose(

@@ -176,7 +176,9 @@ export function buildAddressSpace(
           unit: UNITS[tag.unit].symbol,
           range: tag.range ? { ...tag.range } : null,
           dataType: tag.waveform ? ('Float' as const) : ('Double' as const),
-          ...(tag.waveform ? { arrayLength: tag.waveform.length, sampleRateHz: tag.waveform.sampleRateHz } : {}),
+          ...(tag.waveform
+            ? { arrayLength: tag.waveform.length, sampleRateHz: tag.waveform.sampleRateHz }
+            : {}),
           historized: false,
         })),
       });

@@ -113,6 +113,16 @@ export function installAlarms(
       optionals: ['ConfirmedState', 'Confirm'],
     } as unknown as InstantiateExclusiveLimitAlarmOptions;
     const alarm = namespace.instantiateExclusiveLimitAlarm('ExclusiveLimitAlarmType', options);
+    // node-opcua fills SourceName with the qualified browse name ("1:Engine 1"); operators read "Engine 1".
+    alarm.sourceName.setValueFromSource({ dataType: DataType.String, value: target.source.browseName.name });
+    // node-opcua clears Retain when a branch is confirmed, even the current branch of an alarm
+    // that is still active; OPC 10000-9 5.5.2 keeps an active condition of interest (Retain true),
+    // and ConditionRefresh sends only retained conditions, so it is set back before the event goes out.
+    const raiseNewBranchState = alarm.raiseNewBranchState.bind(alarm);
+    alarm.raiseNewBranchState = (branch) => {
+      if (branch === alarm.currentBranch() && twoState(alarm.activeState, false)) branch.setRetain(true);
+      raiseNewBranchState(branch);
+    };
     let inputStatus: StatusCode = StatusCodes.Good;
     const asset = target.source.browseName.name;
     alarm.calculateConditionInfo = (state, _isActive, value) => {
@@ -160,7 +170,7 @@ export function installAlarms(
           safely(() => internals._signalNewCondition(null, false, 'input Good'));
         }
       }
-      for (let count = alarm.getBranchCount(); count > MAX_BRANCHES; ) {
+      for (let count = alarm.getBranchCount(); count > MAX_BRANCHES;) {
         const oldest = alarm.getBranches()[0]!;
         const comment = `Acknowledged by the simulator: more than ${MAX_BRANCHES} earlier states were waiting`;
         safely(() => alarm.acknowledgeAndAutoConfirmBranch(oldest, comment));

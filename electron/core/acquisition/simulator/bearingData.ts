@@ -79,7 +79,9 @@ export function loadBearingData(simulatorDir: string): BearingData {
       throw new Error(`Cannot read bearing recording ${path}: ${(err as Error).message}`, { cause: err });
     }
     if (bytes.length !== r.samples * 4) {
-      throw new Error(`${path}: ${bytes.length} bytes, expected ${r.samples * 4} (${r.samples} float32 samples)`);
+      throw new Error(
+        `${path}: ${bytes.length} bytes, expected ${r.samples * 4} (${r.samples} float32 samples)`,
+      );
     }
     // Copy into an aligned buffer; little-endian as written by make-cwru-subset.ts.
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

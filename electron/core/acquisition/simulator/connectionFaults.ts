@@ -19,7 +19,9 @@ async function waitUntilGone(server: OPCUAServer, channels: readonly Channel[]):
     if (!channels.some((c) => live.has(c))) return;
     await sleep(10);
   }
-  throw new Error(`${channels.length} dropped channel(s) still registered after ${CHANNEL_GONE_TIMEOUT_MS} ms`);
+  throw new Error(
+    `${channels.length} dropped channel(s) still registered after ${CHANNEL_GONE_TIMEOUT_MS} ms`,
+  );
 }
 
 /**

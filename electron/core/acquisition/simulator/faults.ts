@@ -8,13 +8,18 @@ import type { Clock } from '../../app/clock';
 export function badStatus(status: StatusCode | string | number): StatusCode {
   let code: StatusCode | undefined;
   if (status instanceof StatusCode) code = status;
-  else if (typeof status === 'string') code = (StatusCodes as unknown as Record<string, StatusCode | undefined>)[status];
+  else if (typeof status === 'string')
+    code = (StatusCodes as unknown as Record<string, StatusCode | undefined>)[status];
   else if (Number.isInteger(status)) {
-    code = Object.values(StatusCodes).find((c): c is StatusCode => c instanceof StatusCode && c.value === status);
+    code = Object.values(StatusCodes).find(
+      (c): c is StatusCode => c instanceof StatusCode && c.value === status,
+    );
   }
   if (!code) throw new RangeError(`Unknown OPC UA status code ${JSON.stringify(status)}`);
   if (code.isGood()) {
-    throw new RangeError(`${code.name} is Good; inject a Bad or Uncertain status (clearBadQuality restores Good)`);
+    throw new RangeError(
+      `${code.name} is Good; inject a Bad or Uncertain status (clearBadQuality restores Good)`,
+    );
   }
   return code;
 }
@@ -76,7 +81,8 @@ export class FaultGate {
    * that call are cleared, so a later setQuality on the same tags outlives an earlier timer.
    */
   clearQuality(nodeIds: readonly string[] | 'all', token?: number): void {
-    const matches = (o: QualityOverride | null | undefined) => !!o && (token === undefined || o.token === token);
+    const matches = (o: QualityOverride | null | undefined) =>
+      !!o && (token === undefined || o.token === token);
     if (nodeIds === 'all') {
       if (token === undefined) this.perTag.clear();
       else for (const [id, o] of this.perTag) if (o.token === token) this.perTag.delete(id);

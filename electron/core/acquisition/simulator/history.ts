@@ -13,7 +13,7 @@ import {
 } from 'node-opcua';
 
 /** Values a ring starts with; it doubles as values arrive, up to its capacity. */
-const INITIAL_SLOTS = 64;
+const INITIAL_SLOTS = 16;
 
 /**
  * The in-memory history of one scalar Double variable: the last `capacity` values with their
@@ -35,7 +35,8 @@ export class RingHistorian implements IVariableHistorian {
   private count = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be >= 1, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`capacity must be >= 1, got ${capacity}`);
   }
 
   get size(): number {
@@ -48,7 +49,11 @@ export class RingHistorian implements IVariableHistorian {
     if (!dataValue.value || dataValue.value.dataType === DataType.Null) return Promise.resolve();
     const value = dataValue.value?.value as unknown;
     const time = dataValue.sourceTimestamp?.getTime() ?? dataValue.serverTimestamp?.getTime() ?? Date.now();
-    this.record(typeof value === 'number' ? value : Number.NaN, time, dataValue.statusCode ?? StatusCodes.Good);
+    this.record(
+      typeof value === 'number' ? value : Number.NaN,
+      time,
+      dataValue.statusCode ?? StatusCodes.Good,
+    );
     return Promise.resolve();
   }
 

@@ -475,4 +475,3 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     throw err;
   }
 }
-

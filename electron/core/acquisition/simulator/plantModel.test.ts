@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadBearingData } from './bearingData';
 import { BulkSignals } from './bulkSignals';
 import { buildPlantModel, rowAt } from './plantModel';
 import { loadPlaybackData } from './playbackData';
@@ -55,6 +56,27 @@ describe('buildPlantModel', () => {
     expect(cycleAt(4, last - 289)).toBe(1);
     expect(cycleAt(0, 191)).toBe(192);
     expect(cycleAt(0, 192)).toBe(1);
+  });
+
+  it('adds the CWRU bearing in a utilities area: a waveform and four scalar features', () => {
+    const bearing = loadBearingData(join(resolve(__dirname, '../../../..'), 'resources', 'simulator'));
+    const withBearing = buildPlantModel(data, 0, bearing);
+    expect(withBearing.areas.map((a) => a.name)).toEqual(['Turbofan Test Cell', 'Machining', 'Utilities']);
+    const asset = withBearing.areas[2]!.assets[0]!;
+    expect(asset).toMatchObject({ kind: 'vibration', name: 'Pump P1 Drive-End Bearing' });
+    expect(asset.tags.map((t) => [t.browseName, t.unit, t.waveform ?? null])).toEqual([
+      ['Vibration', 'standardGravity', { length: 1200, sampleRateHz: 12000 }],
+      ['VibrationRMS', 'standardGravity', null],
+      ['VibrationPeak', 'standardGravity', null],
+      ['VibrationKurtosis', 'dimensionless', null],
+      ['ShaftSpeed', 'rpm', null],
+    ]);
+    // The waveform's EURange holds every sample of every recording.
+    const range = asset.tags[0]!.range!;
+    for (const r of bearing.recordings) {
+      expect(Math.min(...r.samples)).toBeGreaterThanOrEqual(range.low);
+      expect(Math.max(...r.samples)).toBeLessThanOrEqual(range.high);
+    }
   });
 
   it('adds a load-test asset with the requested number of synthetic tags', () => {

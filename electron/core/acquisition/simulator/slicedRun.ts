@@ -22,7 +22,7 @@ export interface SlicedRunOptions {
 }
 
 /** Items handled between two looks at the clock. */
-const CHUNK = 256;
+const CHUNK = 32;
 
 /**
  * Runs `work` over `count` items in slices of about `budgetMs`, yielding to the event loop

@@ -287,7 +287,8 @@ export interface Simulator extends Disposable {
   bearingRecording(): string | null;
   /**
    * Switches the bearing to another recording (fault injection: "normal" -> "outer-race"); the next
-   * waveform comes from the new recording's first sample. Resolves once that waveform was written.
+   * waveform comes from the new recording's first sample. Resolves once that waveform was produced
+   * (written, or held back by a publishing stall).
    */
   setBearingRecording(id: string): Promise<void>;
 

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { Permission } from '../../../shared/api';
-import { DeliveryRecordSchema, DeliveryStatusSchema, DesktopNotificationSchema } from '../notify/schemas';
+import type { Permission } from './api';
+import { DeliveryRecordSchema, DeliveryStatusSchema, DesktopNotificationSchema } from './notifications';
 import {
   RecommendationSchema,
   RecommendationStatusSchema,
   RejectionLabelSchema,
   WorkOrderSchema,
   WorkOrderStatusSchema,
-} from '../maintenance/schemas';
+} from './maintenance';
 import {
   AlarmDefinitionSchema,
   AlarmJournalEntrySchema,
@@ -17,7 +17,7 @@ import {
   AlarmViewSchema,
   FloodStatusSchema,
   ShelveModeSchema,
-} from './schemas';
+} from './alarms';
 
 /*
  * PROPOSAL for shared/api.ts: the alarm, notification and maintenance commands and streams, in the
