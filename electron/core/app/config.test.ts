@@ -29,7 +29,7 @@ describe('configuration', () => {
     const good = path.join(dir, 'good.json');
     writeFileSync(good, JSON.stringify({ batchIntervalMs: 100 }));
     expect(loadConfigFile(good, { dataDir: '/tmp/x' })).toMatchObject({
-      ringBufferSize: 100,
+      batchIntervalMs: 100,
       dataDir: '/tmp/x',
     });
   });
