@@ -19,4 +19,6 @@ export interface BenchSuite {
 export const suites: { name: string; load: () => Promise<{ run: BenchSuite['run'] }> }[] = [
   { name: 'pipeline', load: () => import('./pipeline') },
   { name: 'detection', load: () => import('./detection') },
+  { name: 'historian', load: () => import('./historian') },
+  { name: 'alarms', load: () => import('./alarms') },
 ];

@@ -1,7 +1,8 @@
-import { app, dialog, ipcMain, Menu, protocol, session, utilityProcess } from 'electron';
+import { app, dialog, ipcMain, Menu, Notification, protocol, session, utilityProcess } from 'electron';
 import { APP_INDEX_URL, APP_SCHEME, appScheme, createAppProtocolHandler } from './appProtocol';
 import { createAppUrlMatcher } from './appOrigin';
 import { CoreHost } from './coreHost';
+import { showCoreNotifications } from './desktopNotifications';
 import { contentSecurityPolicy } from '../../shared/csp';
 import { registerIpcRelay } from './ipcRelay';
 import { launchPaths } from './launchPaths';
@@ -57,6 +58,15 @@ async function startApp(): Promise<void> {
     ),
   );
   core.start();
+
+  showCoreNotifications({
+    core,
+    notifications: {
+      isSupported: () => Notification.isSupported(),
+      show: (options) => new Notification(options).show(),
+    },
+    log,
+  });
 
   const relay = registerIpcRelay({
     ipcMain,

@@ -289,7 +289,7 @@ describe('simulator bulk mode', () => {
       await waitFor(() => ticks() >= t0 + 2, { timeoutMs: 30_000, what: 'a complete update' });
       recording = true;
       const t1 = ticks();
-      await waitFor(() => ticks() >= t1 + 4, { timeoutMs: 30_000, what: 'four more updates' });
+      await waitFor(() => ticks() >= t1 + 3, { timeoutMs: 30_000, what: 'three more updates' });
       await sleep(300); // the last update's notifications are in flight
       recording = false;
       await group.terminate();
@@ -297,7 +297,7 @@ describe('simulator bulk mode', () => {
       // may be cut by when recording started and stopped): no update was lost for any tag.
       const all = [...new Set(stamps.flatMap((s) => [...s]))].sort((x, y) => x - y);
       const middle = all.slice(1, -1);
-      expect(middle.length).toBeGreaterThanOrEqual(2);
+      expect(middle.length).toBeGreaterThanOrEqual(1);
       const missing = stamps.filter((s) => middle.some((t) => !s.has(t)));
       expect(missing.length).toBe(0);
       const stats = sim.stats();

@@ -11,8 +11,13 @@ import {
   type UAObject,
   type UAVariable,
 } from 'node-opcua';
-import type { HighLimits } from './alarmLimits';
+import type { BuiltAsset } from './addressSpace';
+import { t50Limits, vibrationRmsLimits, type HighLimits } from './alarmLimits';
+import { BEARING_TAGS } from './plantModel';
+import type { EngineRun } from './playbackData';
 import type { SimulatorAlarmInfo } from './types';
+import { UNITS } from './units';
+import type { VibrationPlayer } from './vibration';
 
 /** SubscribeToEvents (OPC 10000-3, 5.4: EventNotifier bit 0). */
 const SUBSCRIBE_TO_EVENTS = 1;
@@ -207,4 +212,50 @@ export function installAlarms(
         };
       }),
   };
+}
+
+/**
+ * The plant's alarms: T50 High/HighHigh on every engine (limits from the engines' healthy baseline)
+ * and vibration RMS High/HighHigh on the bearing (limits from its normal recording).
+ */
+export function plantAlarmTargets(
+  assets: readonly { asset: BuiltAsset; nodeIds: readonly string[] }[],
+  engines: readonly EngineRun[],
+  player: VibrationPlayer | undefined,
+): AlarmTarget[] {
+  const targets: AlarmTarget[] = [];
+  const t50 = t50Limits(engines);
+  const normal = player?.recordings.find((r) => r.label === 'N');
+  for (const { asset, nodeIds } of assets) {
+    const index = (name: string) => asset.model.tags.findIndex((t) => t.browseName === name);
+    const t50Index = index('T50');
+    if (asset.model.kind === 'playback' && t50Index >= 0) {
+      targets.push({
+        name: `${asset.model.name} T50 high`,
+        conditionName: 'T50High',
+        nodeKey: `${asset.path}.T50High`,
+        source: asset.object,
+        input: asset.variables[t50Index]!,
+        inputNodeId: nodeIds[t50Index]!,
+        inputLabel: 'T50 (LPT outlet temperature)',
+        unit: UNITS[asset.model.tags[t50Index]!.unit].symbol,
+        limits: t50,
+      });
+    }
+    const rmsIndex = index(BEARING_TAGS.rms);
+    if (asset.model.kind === 'vibration' && rmsIndex >= 0 && player && normal) {
+      targets.push({
+        name: `${asset.model.name} vibration high`,
+        conditionName: 'VibrationHigh',
+        nodeKey: `${asset.path}.VibrationHigh`,
+        source: asset.object,
+        input: asset.variables[rmsIndex]!,
+        inputNodeId: nodeIds[rmsIndex]!,
+        inputLabel: 'vibration RMS',
+        unit: UNITS[asset.model.tags[rmsIndex]!.unit].symbol,
+        limits: vibrationRmsLimits(normal.samples, player.blockSize),
+      });
+    }
+  }
+  return targets;
 }

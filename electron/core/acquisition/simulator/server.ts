@@ -100,6 +100,16 @@ function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '[::]';
 }
 
+/** DER bytes of a certificate given as DER bytes or PEM (text or bytes); null when PEM holds none. */
+export function certificateDer(certificate: Uint8Array | string): Buffer | null {
+  const isPemBytes =
+    typeof certificate !== 'string' && Buffer.from(certificate.subarray(0, 11)).toString('latin1') === '-----BEGIN ';
+  if (typeof certificate !== 'string' && !isPemBytes) return Buffer.from(certificate);
+  const text = typeof certificate === 'string' ? certificate : Buffer.from(certificate).toString('latin1');
+  const pem = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(text);
+  return pem ? Buffer.from(pem[1]!.replace(/\s+/g, ''), 'base64') : null;
+}
+
 /** Compares in time independent of where the strings differ, so response times do not leak passwords. */
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a, 'utf8');

@@ -293,9 +293,10 @@ export interface Simulator extends Disposable {
   setBearingRecording(id: string): Promise<void>;
 
   /**
-   * Closes every client channel abruptly (TCP reset, as when a cable is pulled); the server keeps
-   * listening and keeps every session and subscription, so clients reconnect and reactivate.
-   * Resolves with the number of channels closed once they are gone.
+   * Closes the TCP connection of every client channel at once, without an OPC UA
+   * CloseSecureChannel (to a client: the connection is lost mid-stream). The server keeps listening
+   * and keeps every session and subscription, so clients reconnect and reactivate them. Resolves
+   * with the number of channels closed once the server has let go of them.
    */
   dropConnections(): Promise<{ channels: number }>;
   /**
