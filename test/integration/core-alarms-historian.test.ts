@@ -14,7 +14,9 @@ const T24 = 'sim/demo-plant/turbofan-test-cell/engine-1/t24';
 async function call<N extends string>(core: Core, name: N, input: unknown) {
   const result = await core.api.call(name, input);
   if (!result.ok) throw new Error(`${name}: ${result.error.message}`);
-  return result.result as N extends keyof typeof import('../../shared/api').commands ? CommandOutput<N> : never;
+  return result.result as N extends keyof typeof import('../../shared/api').commands
+    ? CommandOutput<N>
+    : never;
 }
 
 describe('core: alarms and the historian on the live simulator', () => {
@@ -84,12 +86,23 @@ describe('core: alarms and the historian on the live simulator', () => {
     await waitFor(async () => (await call(core, 'historianStats', {})).ingest.acknowledged > 200, {
       what: 'committed samples',
     });
+    const raw = await waitFor(
+      async () => {
+        const now = Date.now();
+        const r = await call(core, 'queryRaw', { tagId: CYCLE, from: now - 60_000, to: now + 1000 });
+        return r.t.length > 5 ? r : null;
+      },
+      { what: 'six cycles of engine 1 in the historian' },
+    );
     const now = Date.now();
-    const raw = await call(core, 'queryRaw', { tagId: CYCLE, from: now - 60_000, to: now + 1000 });
-    expect(raw.t.length).toBeGreaterThan(5);
     for (let i = 1; i < raw.t.length; i++) expect(raw.t[i]!).toBeGreaterThan(raw.t[i - 1]!);
 
-    const [chart] = await call(core, 'queryChart', { tagIds: [T24], from: now - 60_000, to: now + 1000, width: 200 });
+    const [chart] = await call(core, 'queryChart', {
+      tagIds: [T24],
+      from: now - 60_000,
+      to: now + 1000,
+      width: 200,
+    });
     expect(chart!.width).toBe(200);
     const filled = chart!.columns.count.filter((c) => c > 0).length;
     expect(filled).toBeGreaterThan(0);

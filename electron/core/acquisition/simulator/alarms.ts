@@ -219,14 +219,15 @@ export function installAlarms(
  * and vibration RMS High/HighHigh on the bearing (limits from its normal recording).
  */
 export function plantAlarmTargets(
-  assets: readonly { asset: BuiltAsset; nodeIds: readonly string[] }[],
+  assets: readonly BuiltAsset[],
   engines: readonly EngineRun[],
   player: VibrationPlayer | undefined,
 ): AlarmTarget[] {
   const targets: AlarmTarget[] = [];
   const t50 = t50Limits(engines);
   const normal = player?.recordings.find((r) => r.label === 'N');
-  for (const { asset, nodeIds } of assets) {
+  for (const asset of assets) {
+    const { nodeIds } = asset;
     const index = (name: string) => asset.model.tags.findIndex((t) => t.browseName === name);
     const t50Index = index('T50');
     if (asset.model.kind === 'playback' && t50Index >= 0) {

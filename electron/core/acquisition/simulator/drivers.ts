@@ -49,7 +49,8 @@ export function startPlayback(
       for (const { asset, tags } of assets) {
         const track = asset.model.track!;
         const row = rowAt(track, step);
-        for (let j = 0; j < tags.length; j++) ctx.writer.write(tags[j]!, double(track.columns[j]![row]!), dueAt, stalled);
+        for (let j = 0; j < tags.length; j++)
+          ctx.writer.write(tags[j]!, double(track.columns[j]![row]!), dueAt, stalled);
       }
       ctx.stats.steps++;
     },
@@ -138,7 +139,8 @@ export function startBulk(
       runSliced({
         count: tags.length,
         work: (from, to) => {
-          for (let i = from; i < to; i++) ctx.writer.write(tags[i]!, double(signals.valueAt(i, t)), dueAt, stalled);
+          for (let i = from; i < to; i++)
+            ctx.writer.write(tags[i]!, double(signals.valueAt(i, t)), dueAt, stalled);
         },
         cancelled: () => stopped,
       })
