@@ -55,12 +55,20 @@ export const ConnectionStatusSchema = z.object({
 });
 export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;
 
+/**
+ * A sample value. A sensor can deliver no number (NaN, flagged by its quality); JSON has no NaN
+ * and sends null, Electron's IPC keeps NaN: both read back as NaN.
+ */
+export const SampleValueSchema = z
+  .union([z.number(), z.nan(), z.null()])
+  .transform((v) => (v === null ? Number.NaN : v));
+
 /** A time series for one tag, as plain arrays (JSON-friendly for the wire). */
 export const SeriesSchema = z.object({
   tagId: z.string(),
   /** Epoch milliseconds, ascending. */
   t: z.array(z.number()),
-  v: z.array(z.number()),
+  v: z.array(SampleValueSchema),
   /** OPC UA StatusCode per sample. */
   q: z.array(z.number()),
 });

@@ -106,7 +106,7 @@ export const historianCommands = {
       })
       .strict()
       .refine(toAfterFrom, toAfterFromMessage),
-    output: SeriesSchema.extend({ v: nullableNumbers, truncated: z.boolean() }),
+    output: SeriesSchema.extend({ truncated: z.boolean() }),
     permission: 'view',
   },
   queryChart: {

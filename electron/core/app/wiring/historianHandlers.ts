@@ -47,7 +47,7 @@ export function historianHandlers(options: {
     queryRaw: ({ tagId, from, to, limit }) => {
       requireTags([tagId]);
       const s = historian.raw(tagId, from, to, { limit });
-      return { tagId, t: Array.from(s.t), v: nullable(s.v), q: Array.from(s.q), truncated: s.truncated };
+      return { tagId, t: Array.from(s.t), v: Array.from(s.v), q: Array.from(s.q), truncated: s.truncated };
     },
     queryChart: ({ tagIds, from, to, width }) => {
       requireTags(tagIds);
