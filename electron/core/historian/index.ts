@@ -24,6 +24,7 @@ export { resolutionLabel } from './stats';
 export {
   AlarmJournal,
   AuditLog,
+  DocumentCollection,
   IncidentStore,
   Outbox,
   type AlarmJournalEntry,

@@ -456,11 +456,70 @@ export class Outbox {
   }
 }
 
+/**
+ * Whole records as JSON in one collection (schema v4), with the asset and status columns that
+ * lists filter on. Writes are single-row transactions: a put that returns has been committed.
+ */
+export class DocumentCollection<T> {
+  constructor(
+    private readonly database: JournalDatabase,
+    readonly collection: string,
+  ) {}
+
+  put(id: string, body: T, meta: { assetId?: string | null; status?: string | null; at: number }): void {
+    checkText(id, 'document id');
+    checkTime(meta.at, 'document time');
+    const json = toJson(body, `${this.collection} ${id}`);
+    this.database.run(`Storing ${this.collection} ${id}`, (db) =>
+      db
+        .prepare(
+          `INSERT INTO document (collection, id, asset_id, status, updated_at, body) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (collection, id) DO UPDATE SET asset_id = excluded.asset_id, status = excluded.status,
+             updated_at = excluded.updated_at, body = excluded.body`,
+        )
+        .run(this.collection, id, meta.assetId ?? null, meta.status ?? null, meta.at, json),
+    );
+  }
+
+  get(id: string): T | undefined {
+    const row = this.database.run(`Reading ${this.collection} ${id}`, (db) =>
+      db.prepare('SELECT body FROM document WHERE collection = ? AND id = ?').get(this.collection, id),
+    ) as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as T) : undefined;
+  }
+
+  list(filter: { assetId?: string; status?: string } = {}): T[] {
+    const w = where([
+      ['collection = ?', this.collection],
+      ['asset_id = ?', filter.assetId],
+      ['status = ?', filter.status],
+    ]);
+    const rows = this.database.run(`Listing ${this.collection}`, (db) =>
+      db.prepare(`SELECT body FROM document ${w.sql} ORDER BY updated_at, id`).all(...w.params),
+    ) as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as T);
+  }
+
+  /** The next value of a named counter (1, 2, ...), committed before it is returned: never repeated. */
+  nextNumber(counter: string): number {
+    return this.database.run(`Numbering ${counter}`, (db) =>
+      db.transaction(() => {
+        db.prepare(
+          'INSERT INTO counter (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1',
+        ).run(counter);
+        return (db.prepare('SELECT value FROM counter WHERE name = ?').get(counter) as { value: number })
+          .value;
+      })(),
+    );
+  }
+}
+
 export interface Journals {
   alarms: AlarmJournal;
   audit: AuditLog;
   incidents: IncidentStore;
   outbox: Outbox;
+  documents<T>(collection: string): DocumentCollection<T>;
 }
 
 export function createJournals(database: JournalDatabase): Journals {
@@ -469,5 +528,6 @@ export function createJournals(database: JournalDatabase): Journals {
     audit: new AuditLog(database),
     incidents: new IncidentStore(database),
     outbox: new Outbox(database),
+    documents: <T>(collection: string) => new DocumentCollection<T>(database, collection),
   };
 }

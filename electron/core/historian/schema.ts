@@ -149,6 +149,27 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'documents: recommendations, work orders and other records kept whole as JSON',
+    up(db) {
+      // Records whose shape belongs to their module (recommendations, work orders) are kept
+      // whole as JSON, with the columns lists filter on, so they survive restarts and backups.
+      db.exec(`
+        CREATE TABLE document (
+          collection TEXT NOT NULL,
+          id TEXT NOT NULL,
+          asset_id TEXT,
+          status TEXT,
+          updated_at INTEGER NOT NULL,
+          body TEXT NOT NULL,
+          PRIMARY KEY (collection, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX document_status ON document (collection, status);
+        CREATE TABLE counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

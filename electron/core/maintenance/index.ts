@@ -5,6 +5,7 @@
 export { MaintenanceService } from './service';
 export type { MaintenanceServiceOptions, RejectionLabelRecord, SignalSource } from './service';
 export { InMemoryRecommendationStore, InMemoryWorkOrderStore } from './stores';
+export { HistorianRecommendationStore, HistorianWorkOrderStore } from './historianStores';
 export type { RecommendationFilter, RecommendationStore, WorkOrderFilter, WorkOrderStore } from './stores';
 export { csvField, exportWorkOrders, workOrdersCsv } from './export';
 export type { ExportFile } from './export';

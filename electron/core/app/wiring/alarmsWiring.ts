@@ -13,8 +13,8 @@ import {
 } from '../../alarms';
 import { createNotifications, type Notifications } from '../../notify';
 import {
-  InMemoryRecommendationStore,
-  InMemoryWorkOrderStore,
+  HistorianRecommendationStore,
+  HistorianWorkOrderStore,
   MaintenanceService,
   anomalyScoreSource,
 } from '../../maintenance';
@@ -73,8 +73,8 @@ export function wireAlarms(options: {
     new MaintenanceService({
       clock,
       config: config.maintenance,
-      recommendations: new InMemoryRecommendationStore(),
-      workOrders: new InMemoryWorkOrderStore(),
+      recommendations: new HistorianRecommendationStore(historian.journals),
+      workOrders: new HistorianWorkOrderStore(historian.journals),
       events,
       relatedAlarms: (assetId) =>
         engine.list({ assetId }).map((a) => ({ alarmId: a.id, correlationId: a.correlationId })),
