@@ -66,7 +66,7 @@ describe('vigil sim', () => {
     expect(out).toMatch(
       /Security: None, Sign, SignAndEncrypt with Basic256Sha256, Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss/,
     );
-    expect(out).toContain('users: anonymous, users operator');
+    expect(out).toContain('sign-in: anonymous, user name and password (operator)');
     expect(out).toContain('Demo Plant / Utilities / Pump P1 Drive-End Bearing');
     expect(out).toMatch(/6 alarms: Engine 1 T50 high, .*Pump P1 Drive-End Bearing vibration high/);
 

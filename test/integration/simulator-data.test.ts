@@ -23,7 +23,7 @@ import {
 } from 'node-opcua';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../electron/core/acquisition/simulator';
-import { waitFor } from '../helpers/wait';
+import { sleep, waitFor } from '../helpers/wait';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const SPEED = 50; // C-MAPSS cycles per second
@@ -340,6 +340,24 @@ describe('simulator data: HistoryRead, waveforms, Alarms & Conditions', () => {
         .sort(),
     );
     expect(refreshed.some((e) => isBearing(e) && e['ActiveState.Id'] === true)).toBe(true);
+
+    // A Bad input takes the alarm out of its limit state (it cannot be evaluated), once; Good again
+    // re-evaluates it.
+    const eventsBeforeBad = events.length;
+    await sim.setBadQuality([`${BEARING}.VibrationRMS`], 'BadSensorFailure');
+    const unevaluated = await waitFor(
+      () => events.slice(eventsBeforeBad).find((e) => isBearing(e) && e['ActiveState.Id'] === false),
+      { what: 'the alarm to leave its limit state on a Bad input' },
+    );
+    expect((unevaluated.Message as { text: string }).text).toMatch(
+      /cannot be evaluated: input BadSensorFailure/,
+    );
+    await sleep(300); // more Bad values arrive: no more events about them
+    expect(events.slice(eventsBeforeBad).filter((e) => isBearing(e)).length).toBe(1);
+    await sim.clearBadQuality([`${BEARING}.VibrationRMS`]);
+    await waitFor(() => sim.alarms().find((a) => a.conditionNodeId === conditionId)!.active, {
+      what: 'the alarm to trip again on Good values',
+    });
 
     await sim.setBearingRecording('normal');
     await waitFor(() => !sim.alarms().find((a) => a.conditionNodeId === conditionId)!.active, {

@@ -311,5 +311,6 @@ describe('simulator bulk mode', () => {
       await client.disconnect().catch(() => {});
       await sim.dispose();
     }
-  });
+    // Creating 50,000 nodes takes node-opcua 4-5 s on a quiet machine, several times that on a busy one.
+  }, 120_000);
 });

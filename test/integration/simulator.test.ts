@@ -88,7 +88,11 @@ describe('built-in OPC UA simulator, read by a real OPC UA client', () => {
   let subscription: ClientSubscription;
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, speed: SPEED, bulk: { tags: BULK_TAGS, rateHz: 5 } });
+    sim = await startSimulator({
+      port: 0,
+      speed: SPEED,
+      bulk: { tags: BULK_TAGS, rateHz: 5, historize: true, historyValuesPerTag: 3 },
+    });
     client = OPCUAClient.create({
       applicationName: 'vigil-simulator-test',
       endpointMustExist: false,
@@ -285,6 +289,16 @@ describe('built-in OPC UA simulator, read by a real OPC UA client', () => {
     });
     await group.terminate();
     expect(bad).toBe(0);
+    // Asked for, the bulk tags answer HistoryRead too, keeping only their last 3 values.
+    expect(bulk.tags.every((t) => t.historized)).toBe(true);
+    const history = await session.readHistoryValue(
+      bulk.tags[7]!.nodeId,
+      new Date(Date.now() - 60_000),
+      new Date(Date.now() + 60_000),
+    );
+    const values = (history.historyData as { dataValues?: DataValue[] }).dataValues ?? [];
+    expect(values).toHaveLength(3);
+    expect(new Set(values.map((dv) => dv.value.value)).size).toBe(3);
     const stats = sim.stats();
     expect(stats.bulkTicks).toBeGreaterThan(2);
     expect(stats.valuesWritten).toBeGreaterThan(stats.bulkTicks * BULK_TAGS);

@@ -163,13 +163,13 @@ export function register(program: Command): void {
       const { security } = sim;
       const identities = [
         ...(security.allowAnonymous ? ['anonymous'] : []),
-        ...(security.userNames.length ? [`users ${security.userNames.join(', ')}`] : []),
+        ...(security.userNames.length ? [`user name and password (${security.userNames.join(', ')})`] : []),
         ...(userCertificates.length ? [`${userCertificates.length} X.509 user certificate(s)`] : []),
       ];
       const out: string[] = [
         `Vigil OPC UA simulator listening at ${sim.endpointUrl}`,
         `Security: ${security.modes.join(', ')} with ${security.policies.filter((p) => p !== 'None').join(', ')}; ` +
-          `users: ${identities.join(', ')}; client certificates ${security.autoAcceptClientCertificates ? 'accepted on first use' : `trusted only from ${sim.pki.trustedClientsDir}`}`,
+          `sign-in: ${identities.join(', ')}; client certificates ${security.autoAcceptClientCertificates ? 'accepted on first use' : `trusted only from ${sim.pki.trustedClientsDir}`}`,
         `Server certificate: ${sim.pki.certificateFile}`,
         `Speed: ${opts.speed} step(s) per second. Namespace: ${sim.namespaceUri}`,
         '',

@@ -77,6 +77,81 @@ function format(value: number): string {
 }
 
 /**
+ * Adjusts node-opcua's ExclusiveLimitAlarm to what a client of a real server sees: a plain
+ * SourceName, messages and severities by limit state, Retain kept while active, an input with a
+ * non-Good status reported once (with the status as the condition's Quality), and a bounded number
+ * of branches.
+ */
+function adapt(alarm: UAExclusiveLimitAlarmEx, target: AlarmTarget, onError: (err: unknown) => void): void {
+  // node-opcua fills SourceName with the qualified browse name ("1:Engine 1"); operators read "Engine 1".
+  alarm.sourceName.setValueFromSource({ dataType: DataType.String, value: target.source.browseName.name });
+  // node-opcua clears Retain when a branch is confirmed, even the current branch of an alarm
+  // that is still active; OPC 10000-9 5.5.2 keeps an active condition of interest (Retain true),
+  // and ConditionRefresh sends only retained conditions, so it is set back before the event goes out.
+  const raiseNewBranchState = alarm.raiseNewBranchState.bind(alarm);
+  alarm.raiseNewBranchState = (branch) => {
+    if (branch === alarm.currentBranch() && twoState(alarm.activeState, false)) branch.setRetain(true);
+    raiseNewBranchState(branch);
+  };
+  let inputStatus: StatusCode = StatusCodes.Good;
+  const asset = target.source.browseName.name;
+  alarm.calculateConditionInfo = (state, _isActive, value) => {
+    const limit = state === 'HighHigh' ? target.limits.highHigh : target.limits.high;
+    if (state === 'High' || state === 'HighHigh') {
+      return new ConditionInfoImpl({
+        message: `${asset} ${target.inputLabel} ${value} ${target.unit} above ${state} limit ${format(limit)} ${target.unit}`,
+        severity: SEVERITY[state],
+        quality: inputStatus,
+        retain: true,
+      });
+    }
+    return new ConditionInfoImpl({
+      message: inputStatus.isGood()
+        ? `${asset} ${target.inputLabel} within limits`
+        : `${asset} ${target.inputLabel} cannot be evaluated: input ${inputStatus.name}`,
+      severity: SEVERITY.normal,
+      quality: inputStatus,
+      retain: true,
+    });
+  };
+  const internals = alarm as unknown as LimitAlarmInternals;
+  const evaluate = internals._onInputDataValueChange.bind(alarm);
+  const safely = (fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      // Thrown inside the input variable's value_changed event, an error would keep the
+      // listeners after this one (monitored items) from hearing of the value.
+      onError(err);
+    }
+  };
+  // node-opcua re-signals a non-Good input at every value and then throws because nothing
+  // changed; a quality change is signalled once here (with the status as the condition's
+  // Quality), and a return to Good is signalled even when the limit state stays normal.
+  internals._onInputDataValueChange = (dataValue: DataValue) => {
+    const status = dataValue.statusCode;
+    const qualityChanged = status.value !== inputStatus.value;
+    inputStatus = status;
+    if (!status.isGood()) {
+      if (qualityChanged) safely(() => evaluate(dataValue));
+    } else {
+      safely(() => evaluate(dataValue));
+      if (qualityChanged && alarm.limitState.getCurrentState() === null) {
+        safely(() => internals._signalNewCondition(null, false, 'input Good'));
+      }
+    }
+    for (let count = alarm.getBranchCount(); count > MAX_BRANCHES;) {
+      const oldest = alarm.getBranches()[0]!;
+      const comment = `Acknowledged by the simulator: more than ${MAX_BRANCHES} earlier states were waiting`;
+      safely(() => alarm.acknowledgeAndAutoConfirmBranch(oldest, comment));
+      const after = alarm.getBranchCount();
+      if (after >= count) break; // the branch was not released: do not spin
+      count = after;
+    }
+  };
+}
+
+/**
  * Alarms & Conditions: installs the A&C service, makes each alarmed asset an event notifier and an
  * event source of the Server object (Server HasEventSource asset, asset HasCondition alarm) so that events reach a
  * client monitoring the Server and ConditionRefresh finds the conditions, and creates one
@@ -101,8 +176,8 @@ export function installAlarms(
       notifiers.add(sourceKey);
       target.source.setEventNotifier(SUBSCRIBE_TO_EVENTS);
       // HasEventSource rather than its subtype HasNotifier: node-opcua requires a condition source
-      // to be the target of a HasEventSource itself (OPC 10000-9 5.12, "the Server Object shall be
-      // the root of this hierarchy").
+      // to be the target of a HasEventSource itself. OPC 10000-9 links condition sources to the
+      // Server Object through HasNotifier/HasEventSource, with the Server Object as the root.
       server.addReference({ referenceType: 'HasEventSource', isForward: true, nodeId: target.source.nodeId });
     }
     // OPC 10000-9 makes every limit optional (at least one); node-opcua's option type insists on a
@@ -118,72 +193,7 @@ export function installAlarms(
       optionals: ['ConfirmedState', 'Confirm'],
     } as unknown as InstantiateExclusiveLimitAlarmOptions;
     const alarm = namespace.instantiateExclusiveLimitAlarm('ExclusiveLimitAlarmType', options);
-    // node-opcua fills SourceName with the qualified browse name ("1:Engine 1"); operators read "Engine 1".
-    alarm.sourceName.setValueFromSource({ dataType: DataType.String, value: target.source.browseName.name });
-    // node-opcua clears Retain when a branch is confirmed, even the current branch of an alarm
-    // that is still active; OPC 10000-9 5.5.2 keeps an active condition of interest (Retain true),
-    // and ConditionRefresh sends only retained conditions, so it is set back before the event goes out.
-    const raiseNewBranchState = alarm.raiseNewBranchState.bind(alarm);
-    alarm.raiseNewBranchState = (branch) => {
-      if (branch === alarm.currentBranch() && twoState(alarm.activeState, false)) branch.setRetain(true);
-      raiseNewBranchState(branch);
-    };
-    let inputStatus: StatusCode = StatusCodes.Good;
-    const asset = target.source.browseName.name;
-    alarm.calculateConditionInfo = (state, _isActive, value) => {
-      const limit = state === 'HighHigh' ? target.limits.highHigh : target.limits.high;
-      if (state === 'High' || state === 'HighHigh') {
-        return new ConditionInfoImpl({
-          message: `${asset} ${target.inputLabel} ${value} ${target.unit} above ${state} limit ${format(limit)} ${target.unit}`,
-          severity: SEVERITY[state],
-          quality: inputStatus,
-          retain: true,
-        });
-      }
-      return new ConditionInfoImpl({
-        message: inputStatus.isGood()
-          ? `${asset} ${target.inputLabel} within limits`
-          : `${asset} ${target.inputLabel} cannot be evaluated: input ${inputStatus.name}`,
-        severity: SEVERITY.normal,
-        quality: inputStatus,
-        retain: true,
-      });
-    };
-    const internals = alarm as unknown as LimitAlarmInternals;
-    const evaluate = internals._onInputDataValueChange.bind(alarm);
-    const safely = (fn: () => void) => {
-      try {
-        fn();
-      } catch (err) {
-        // Thrown inside the input variable's value_changed event, an error would keep the
-        // listeners after this one (monitored items) from hearing of the value.
-        onError(err);
-      }
-    };
-    // node-opcua re-signals a non-Good input at every value and then throws because nothing
-    // changed; a quality change is signalled once here (with the status as the condition's
-    // Quality), and a return to Good is signalled even when the limit state stays normal.
-    internals._onInputDataValueChange = (dataValue: DataValue) => {
-      const status = dataValue.statusCode;
-      const qualityChanged = status.value !== inputStatus.value;
-      inputStatus = status;
-      if (!status.isGood()) {
-        if (qualityChanged) safely(() => evaluate(dataValue));
-      } else {
-        safely(() => evaluate(dataValue));
-        if (qualityChanged && alarm.limitState.getCurrentState() === null) {
-          safely(() => internals._signalNewCondition(null, false, 'input Good'));
-        }
-      }
-      for (let count = alarm.getBranchCount(); count > MAX_BRANCHES;) {
-        const oldest = alarm.getBranches()[0]!;
-        const comment = `Acknowledged by the simulator: more than ${MAX_BRANCHES} earlier states were waiting`;
-        safely(() => alarm.acknowledgeAndAutoConfirmBranch(oldest, comment));
-        const after = alarm.getBranchCount();
-        if (after >= count) break; // the branch was not released: do not spin
-        count = after;
-      }
-    };
+    adapt(alarm, target, onError);
     return { target, alarm, conditionNodeId: alarm.nodeId.toString() };
   });
 

@@ -11,7 +11,13 @@ export const MAX_FAULT_MS = 24 * 3_600_000;
 
 export type FaultControls = Pick<
   Simulator,
-  'dropConnections' | 'stallPublishing' | 'setBadQuality' | 'clearBadQuality' | 'restart' | 'clearFaults' | 'faults'
+  | 'dropConnections'
+  | 'stallPublishing'
+  | 'setBadQuality'
+  | 'clearBadQuality'
+  | 'restart'
+  | 'clearFaults'
+  | 'faults'
 >;
 
 export interface FaultControlsDeps {

@@ -161,11 +161,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const [bearingAsset] = assetsOf('vibration');
     if (bearingAsset && player && opts.vibration) {
       timers.push(
-        startVibration(ctx, opts.vibration.speed, player, bearingAsset.asset, bearingAsset.tags, wakeBlockWaiters),
+        startVibration(
+          ctx,
+          opts.vibration.speed,
+          player,
+          bearingAsset.asset,
+          bearingAsset.tags,
+          wakeBlockWaiters,
+        ),
       );
     }
     const [bulkAsset] = assetsOf('bulk');
-    if (opts.bulk && model.bulk && bulkAsset) timers.push(startBulk(ctx, opts.bulk.rateHz, model.bulk, bulkAsset.tags));
+    if (opts.bulk && model.bulk && bulkAsset)
+      timers.push(startBulk(ctx, opts.bulk.rateHz, model.bulk, bulkAsset.tags));
 
     await server.start();
     const endpointUrl = server.getEndpointUrl();

@@ -103,7 +103,8 @@ function isWildcard(host: string): boolean {
 /** DER bytes of a certificate given as DER bytes or PEM (text or bytes); null when PEM holds none. */
 export function certificateDer(certificate: Uint8Array | string): Buffer | null {
   const isPemBytes =
-    typeof certificate !== 'string' && Buffer.from(certificate.subarray(0, 11)).toString('latin1') === '-----BEGIN ';
+    typeof certificate !== 'string' &&
+    Buffer.from(certificate.subarray(0, 11)).toString('latin1') === '-----BEGIN ';
   if (typeof certificate !== 'string' && !isPemBytes) return Buffer.from(certificate);
   const text = typeof certificate === 'string' ? certificate : Buffer.from(certificate).toString('latin1');
   const pem = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(text);
