@@ -141,6 +141,13 @@ export function createAlarmApiHandlers(deps: AlarmApiDeps): {
           batcher.schedule();
         }),
         events.on('alarm.flood', () => batcher.schedule()),
+        // Chattering is decided after the activation was announced: send the alarm again so
+        // the "consider shelving" suggestion shows at once.
+        events.on('alarm.chattering', (e) => {
+          const alarm = engine.find(e.alarmId);
+          if (alarm) changed.set(alarm.id, alarm);
+          batcher.schedule();
+        }),
       ];
       return { dispose: () => [...subs, batcher].forEach((s) => s.dispose()) };
     },
