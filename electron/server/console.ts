@@ -56,7 +56,7 @@ export async function startHeadlessConsole(options: {
   } catch (err) {
     await core.dispose();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`Port ${options.port} is already in use: choose another with --port`);
+      throw new Error(`Port ${options.port} is already in use: choose another with --port`, { cause: err });
     }
     throw err;
   }

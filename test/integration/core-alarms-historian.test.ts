@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/app/createCore';
 import { parseConfig } from '../../electron/core/app/config';
 import type { Core } from '../../electron/core/app/types';
-import type { CommandOutput } from '../../shared/api';
+import type { CommandName, CommandOutput } from '../../shared/api';
 import { waitFor } from '../helpers/wait';
 
 const CYCLE = 'sim/demo-plant/turbofan-test-cell/engine-1/cycle';

@@ -15,13 +15,16 @@ export function loadConfigFile(file: string, overrides: Record<string, unknown> 
       code === 'ENOENT'
         ? `Configuration file not found: ${file}`
         : `Cannot read configuration file ${file}: ${String(err)}`,
+      { cause: err },
     );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`Configuration file ${file} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`Configuration file ${file} is not valid JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
     throw new Error(`Configuration file ${file} must hold a JSON object`);
