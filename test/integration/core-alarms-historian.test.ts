@@ -11,12 +11,10 @@ import { waitFor } from '../helpers/wait';
 const CYCLE = 'sim/demo-plant/turbofan-test-cell/engine-1/cycle';
 const T24 = 'sim/demo-plant/turbofan-test-cell/engine-1/t24';
 
-async function call<N extends string>(core: Core, name: N, input: unknown) {
+async function call<N extends CommandName>(core: Core, name: N, input: unknown): Promise<CommandOutput<N>> {
   const result = await core.api.call(name, input);
   if (!result.ok) throw new Error(`${name}: ${result.error.message}`);
-  return result.result as N extends keyof typeof import('../../shared/api').commands
-    ? CommandOutput<N>
-    : never;
+  return result.result as CommandOutput<N>;
 }
 
 describe('core: alarms and the historian on the live simulator', () => {
