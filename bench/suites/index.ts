@@ -18,6 +18,7 @@ export interface BenchSuite {
 
 export const suites: { name: string; load: () => Promise<{ run: BenchSuite['run'] }> }[] = [
   { name: 'pipeline', load: () => import('./pipeline') },
+  { name: 'opcua', load: () => import('./opcua') },
   { name: 'detection', load: () => import('./detection') },
   { name: 'historian', load: () => import('./historian') },
   { name: 'alarms', load: () => import('./alarms') },

@@ -35,15 +35,18 @@ import type { BenchFigures, BenchOptions } from './index';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export async function run(opts: BenchOptions): Promise<BenchFigures> {
-  const tags = opts.short ? 2000 : 10_000;
+  const tags = opts.short ? 1000 : 10_000;
   const rateHz = 10;
-  const seconds = opts.short ? 3 : 10;
+  const seconds = opts.short ? 2 : 10;
+  const settleMs = opts.short ? 1000 : 2000;
   const sim = await startSimulatorProcess(tags, rateHz);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-opcua-'));
   try {
     opts.log(`simulator with ${tags} bulk tags at ${rateHz} Hz at ${sim.endpointUrl}`);
-    const baseline = opts.short ? null : await measurePlainNodeOpcua(sim.endpointUrl, tags, seconds, opts);
-    const vigil = await measureVigil(sim.endpointUrl, dataDir, tags, rateHz, seconds, opts);
+    const baseline = opts.short
+      ? null
+      : await measurePlainNodeOpcua(sim.endpointUrl, tags, seconds, settleMs, opts);
+    const vigil = await measureVigil(sim.endpointUrl, dataDir, tags, rateHz, seconds, settleMs, opts);
     const figures: BenchFigures = {
       'opcua.values_per_s': vigil.valuesPerS,
       'opcua.values_lost': vigil.lost,
@@ -76,6 +79,7 @@ async function measureVigil(
   tags: number,
   rateHz: number,
   seconds: number,
+  settleMs: number,
   opts: BenchOptions,
 ): Promise<Measured> {
   let bulkTags = new Set<string>();
@@ -89,7 +93,8 @@ async function measureVigil(
     const isBulk = batch.tagIds.map((id) => bulkTags.has(id));
     for (let i = 0; i < batch.length; i++) {
       const t = batch.timestamps[i]!;
-      if (t >= windowStart && t < windowEnd && isBulk[batch.tagIndex[i]!]) perTick.set(t, (perTick.get(t) ?? 0) + 1);
+      if (t >= windowStart && t < windowEnd && isBulk[batch.tagIndex[i]!])
+        perTick.set(t, (perTick.get(t) ?? 0) + 1);
     }
   };
   const source = new OpcUaSource({
@@ -118,21 +123,34 @@ async function measureVigil(
         `${details.createCalls} CreateMonitoredItems calls; discovery ${details.timings.discoverMs} ms, ` +
         `subscribe ${details.timings.subscribeMs} ms`,
     );
-    await sleep(2000);
-    const result = await measureWindow(seconds, () => received, (from, to) => {
-      windowStart = from;
-      windowEnd = to;
-    });
+    await sleep(settleMs);
+    const result = await measureWindow(
+      seconds,
+      () => received,
+      (from, to) => {
+        windowStart = from;
+        windowEnd = to;
+      },
+    );
     // Stragglers of the last ticks.
-    await sleep(1500);
-    return { ...summarise(perTick, tags, rateHz, result, opts, 'Vigil'), subscribeMs: details.timings.subscribeMs };
+    await sleep(settleMs);
+    return {
+      ...summarise(perTick, tags, rateHz, result, opts, 'Vigil'),
+      subscribeMs: details.timings.subscribeMs,
+    };
   } finally {
     await source.dispose();
   }
 }
 
 /** The plain node-opcua client path on the same load: groups of 1,000 items, an empty handler. */
-async function measurePlainNodeOpcua(endpointUrl: string, tags: number, seconds: number, opts: BenchOptions) {
+async function measurePlainNodeOpcua(
+  endpointUrl: string,
+  tags: number,
+  seconds: number,
+  settleMs: number,
+  opts: BenchOptions,
+) {
   const client = OPCUAClient.create({ endpointMustExist: false, connectionStrategy: { maxRetry: 1 } });
   let session: ClientSession | null = null;
   const subscriptions: ClientSubscription[] = [];
@@ -164,10 +182,16 @@ async function measurePlainNodeOpcua(endpointUrl: string, tags: number, seconds:
         group.once('err', (m: string) => reject(new Error(m)));
       });
     }
-    await sleep(2000);
-    const result = await measureWindow(seconds, () => received, () => {});
+    await sleep(settleMs);
+    const result = await measureWindow(
+      seconds,
+      () => received,
+      () => {},
+    );
     const usPerValue = result.values > 0 ? Number((result.cpuUs / result.values).toFixed(2)) : 0;
-    opts.log(`plain node-opcua: ${result.values} values in ${result.elapsedS.toFixed(1)} s, ${usPerValue} us CPU per value`);
+    opts.log(
+      `plain node-opcua: ${result.values} values in ${result.elapsedS.toFixed(1)} s, ${usPerValue} us CPU per value`,
+    );
     return { usPerValue };
   } finally {
     for (const s of subscriptions) await s.terminate().catch(() => {});
@@ -179,7 +203,10 @@ async function measurePlainNodeOpcua(endpointUrl: string, tags: number, seconds:
 /** Node ids of the bulk tags: the children of the object with the most variables below Objects. */
 async function bulkNodeIds(session: ClientSession, tags: number): Promise<string[]> {
   const { discoverModel } = await import('../../electron/core/acquisition/discovery');
-  const model = await discoverModel(session, 'baseline', [], { maxNodesPerRead: 10_000, maxNodesPerBrowse: 1000 });
+  const model = await discoverModel(session, 'baseline', [], {
+    maxNodesPerRead: 10_000,
+    maxNodesPerBrowse: 1000,
+  });
   const ids = largestAsset(model.tags);
   const nodeIds = model.tags.filter((t) => ids.includes(t.id)).map((t) => t.source!.nodeId);
   if (nodeIds.length !== tags) throw new Error(`found ${nodeIds.length} bulk tags, expected ${tags}`);
@@ -210,7 +237,13 @@ async function measureWindow(
   const to = Date.now();
   setWindow(from, to);
   const used = process.cpuUsage(cpu);
-  return { values: count() - start, cpuUs: used.user + used.system, elapsedS: (performance.now() - t0) / 1000, from, to };
+  return {
+    values: count() - start,
+    cpuUs: used.user + used.system,
+    elapsedS: (performance.now() - t0) / 1000,
+    from,
+    to,
+  };
 }
 
 function summarise(

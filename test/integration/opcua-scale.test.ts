@@ -48,6 +48,9 @@ describe('10,000 monitored items within the server limits', () => {
 
     const tags = h.models.get('big')!.tags;
     expect(tags).toHaveLength(TAGS);
-    await waitFor(() => tags.every((t) => h.samplesOf(t.id).length > 0), { what: 'a value from every tag', timeoutMs: 20_000 });
+    await waitFor(() => tags.every((t) => h.samplesOf(t.id).length > 0), {
+      what: 'a value from every tag',
+      timeoutMs: 20_000,
+    });
   });
 });

@@ -2,9 +2,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StatusCodes } from 'node-opcua';
+import { qualitySeverity } from '../../shared/quality';
 import { createAcquisitionHandlers } from '../../electron/core/acquisition/acquisitionHandlers';
 import { AcquisitionHarness } from './fixtures/acquisitionHarness';
-import { startTestServer, TestProcess, WAVEFORM_LENGTH, WAVEFORM_RATE_HZ, type TestServer } from './fixtures/opcuaTestServer';
+import {
+  startTestServer,
+  TestProcess,
+  WAVEFORM_LENGTH,
+  WAVEFORM_RATE_HZ,
+  type TestServer,
+} from './fixtures/opcuaTestServer';
 import { waitFor } from '../helpers/wait';
 
 describe('browsing, the tag model, per-tag monitoring and waveforms', () => {
@@ -25,13 +33,35 @@ describe('browsing, the tag model, per-tag monitoring and waveforms', () => {
       assets: [{ id: 'pump-1', name: 'Pump 1' }],
       tags: [
         { id: 'pump-1/t0', nodeId: server.nodeId(0), assetId: 'pump-1', name: 'T0' },
-        { id: 'pump-1/missing', nodeId: 'ns=1;s=Plant.Line1.Pump.DoesNotExist', assetId: 'pump-1', name: 'Missing' },
+        {
+          id: 'pump-1/missing',
+          nodeId: 'ns=1;s=Plant.Line1.Pump.DoesNotExist',
+          assetId: 'pump-1',
+          name: 'Missing',
+        },
         // Changes by 1 per tick: an absolute deadband of 2.5 passes every third value.
-        { id: 'pump-1/t1-db', nodeId: server.nodeId(1), assetId: 'pump-1', name: 'T1', deadband: { type: 'absolute', value: 2.5 } },
+        {
+          id: 'pump-1/t1-db',
+          nodeId: server.nodeId(1),
+          assetId: 'pump-1',
+          name: 'T1',
+          deadband: { type: 'absolute', value: 2.5 },
+        },
         { id: 'pump-1/t2', nodeId: server.nodeId(2), assetId: 'pump-1', name: 'T2' },
+        // A percent deadband needs an EURange, which plain T0003 does not have.
+        {
+          id: 'pump-1/t3-pct',
+          nodeId: server.nodeId(3),
+          assetId: 'pump-1',
+          name: 'T3',
+          deadband: { type: 'percent', value: 5 },
+        },
       ],
     };
-    writeFileSync(configFile, JSON.stringify({ dataDir: path.join(work, 'data'), connections: [connection] }, null, 2));
+    writeFileSync(
+      configFile,
+      JSON.stringify({ dataDir: path.join(work, 'data'), connections: [connection] }, null, 2),
+    );
     h = new AcquisitionHarness({ dataDir: path.join(work, 'data'), configFile, keepBatches: true });
     api = createAcquisitionHandlers(h.service);
     await h.connect(connection);
@@ -44,7 +74,7 @@ describe('browsing, the tag model, per-tag monitoring and waveforms', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('reports a node id that does not exist on its tag and monitors the others', async () => {
+  it('reports a node id that does not exist and a deadband the server refuses on their tags, and monitors the others', async () => {
     expect(h.status('plc')).toMatchObject({ state: 'connected', lastError: null, tagCount: 3 });
     const [details] = await api.getConnectionDetails({ connectionId: 'plc' });
     expect(details!.tagErrors).toEqual([
@@ -52,10 +82,41 @@ describe('browsing, the tag model, per-tag monitoring and waveforms', () => {
         tagId: 'pump-1/missing',
         error: 'Node ns=1;s=Plant.Line1.Pump.DoesNotExist does not exist on the server (BadNodeIdUnknown)',
       }),
+      expect.objectContaining({
+        tagId: 'pump-1/t3-pct',
+        error: expect.stringMatching(
+          /^The server refuses the deadband for .*T0003 \(Bad\w+\); percent deadbands need an EURange/,
+        ),
+      }),
     ]);
-    expect(details!.warnings).toContainEqual(expect.stringMatching(/^1 tag cannot be monitored: Node .*DoesNotExist/));
+    expect(details!.warnings).toContainEqual(
+      expect.stringMatching(/^2 tags cannot be monitored: Node .*DoesNotExist/),
+    );
+    expect(h.service.healthProblems()).toContainEqual(
+      expect.stringMatching(/^plc: 2 tags cannot be monitored/),
+    );
     await waitFor(() => h.samplesOf('pump-1/t0').length >= 10, { what: 'T0 samples' });
     expect(h.samplesOf('pump-1/missing')).toEqual([]);
+    expect(h.samplesOf('pump-1/t3-pct')).toEqual([]);
+  });
+
+  it('carries the full StatusCode of every sample: Good, Uncertain and Bad with their sub-status', async () => {
+    const uncertain = StatusCodes.UncertainSensorNotAccurate;
+    const bad = StatusCodes.BadSensorFailure;
+    server.setStatus(2, uncertain);
+    await waitFor(() => h.samplesOf('pump-1/t2').some((s) => s.q === uncertain.value), {
+      what: 'an uncertain sample',
+    });
+    server.setStatus(2, bad);
+    await waitFor(() => h.samplesOf('pump-1/t2').some((s) => s.q === bad.value), { what: 'a bad sample' });
+    server.setStatus(2, StatusCodes.Good);
+    await waitFor(() => h.samplesOf('pump-1/t2').at(-1)?.q === 0, { what: 'good again' });
+    const samples = h.samplesOf('pump-1/t2');
+    const badOne = samples.find((s) => s.q === bad.value)!;
+    expect(qualitySeverity(badOne.q)).toBe('bad');
+    expect(qualitySeverity(samples.find((s) => s.q === uncertain.value)!.q)).toBe('uncertain');
+    // The value the server sent with the bad status is kept, not dropped.
+    expect(TestProcess.tickOf(badOne.v)).toBeGreaterThan(0);
   });
 
   it('applies a per-tag absolute deadband', async () => {
@@ -68,8 +129,17 @@ describe('browsing, the tag model, per-tag monitoring and waveforms', () => {
 
   it('browses the address space lazily with node class, data type, unit, range and access level', async () => {
     const root = await api.browseNode({ connectionId: 'plc', offset: 0, limit: 500 });
-    expect(root.entries.find((e) => e.browseName === '1:Plant')).toMatchObject({ nodeClass: 'Object', hasChildren: true, variable: null });
-    const pump = await api.browseNode({ connectionId: 'plc', nodeId: 'ns=1;s=Plant.Line1.Pump', offset: 0, limit: 500 });
+    expect(root.entries.find((e) => e.browseName === '1:Plant')).toMatchObject({
+      nodeClass: 'Object',
+      hasChildren: true,
+      variable: null,
+    });
+    const pump = await api.browseNode({
+      connectionId: 'plc',
+      nodeId: 'ns=1;s=Plant.Line1.Pump',
+      offset: 0,
+      limit: 500,
+    });
     const byName = new Map(pump.entries.map((e) => [e.displayName, e]));
     expect(byName.get('Pressure')?.variable).toMatchObject({
       dataType: 'Double',
@@ -81,19 +151,32 @@ describe('browsing, the tag model, per-tag monitoring and waveforms', () => {
       trendable: true,
     });
     expect(byName.get('Setpoint')?.variable?.access).toMatchObject({ read: true, write: true });
-    expect(byName.get('Waveform')?.variable).toMatchObject({ valueRank: 1, arrayDimensions: [WAVEFORM_LENGTH], trendable: true });
+    expect(byName.get('Waveform')?.variable).toMatchObject({
+      valueRank: 1,
+      arrayDimensions: [WAVEFORM_LENGTH],
+      trendable: true,
+    });
     expect(byName.get('Reset')).toMatchObject({ nodeClass: 'Method', variable: null });
     // Properties are details of their variable, not children.
     expect(byName.has('EURange')).toBe(false);
 
-    const paged = await api.browseNode({ connectionId: 'plc', nodeId: 'ns=1;s=Plant.Line1.Pump', offset: 2, limit: 3 });
+    const paged = await api.browseNode({
+      connectionId: 'plc',
+      nodeId: 'ns=1;s=Plant.Line1.Pump',
+      offset: 2,
+      limit: 3,
+    });
     expect(paged.total).toBe(pump.total);
     expect(paged.entries.map((e) => e.nodeId)).toEqual(pump.entries.slice(2, 5).map((e) => e.nodeId));
-    await expect(api.browseNode({ connectionId: 'plc', nodeId: 'ns=1;s=Nope', offset: 0, limit: 10 })).rejects.toMatchObject({
+    await expect(
+      api.browseNode({ connectionId: 'plc', nodeId: 'ns=1;s=Nope', offset: 0, limit: 10 }),
+    ).rejects.toMatchObject({
       code: 'invalid_input',
       message: 'Node ns=1;s=Nope does not exist on the server',
     });
-    await expect(api.browseNode({ connectionId: 'nope', offset: 0, limit: 10 })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(api.browseNode({ connectionId: 'nope', offset: 0, limit: 10 })).rejects.toMatchObject({
+      code: 'not_found',
+    });
   });
 
   it('adds browsed variables as tags of a new asset and persists them in the configuration, atomically', async () => {
@@ -102,11 +185,17 @@ describe('browsing, the tag model, per-tag monitoring and waveforms', () => {
       api.addTags({
         connectionId: 'plc',
         assetId: 'pump-1',
-        tags: [{ nodeId: 'ns=1;s=Plant.Line1.Pump.Pressure' }, { nodeId: 'ns=1;s=Plant.Line1.Pump.Nope' }, { nodeId: 'ns=1;s=Plant.Line1.Pump.Reset' }],
+        tags: [
+          { nodeId: 'ns=1;s=Plant.Line1.Pump.Pressure' },
+          { nodeId: 'ns=1;s=Plant.Line1.Pump.Nope' },
+          { nodeId: 'ns=1;s=Plant.Line1.Pump.Reset' },
+        ],
       }),
     ).rejects.toMatchObject({
       code: 'invalid_input',
-      message: expect.stringMatching(/Cannot add 2 of 3 tags: Node .*Nope does not exist.*; Node .*Reset is a Method, not a variable/),
+      message: expect.stringMatching(
+        /Cannot add 2 of 3 tags: Node .*Nope does not exist.*; Node .*Reset is a Method, not a variable/,
+      ),
     });
     expect(readFileSync(configFile, 'utf8')).toBe(before);
 
@@ -120,12 +209,29 @@ describe('browsing, the tag model, per-tag monitoring and waveforms', () => {
       ],
     });
     expect(added).toEqual([
-      expect.objectContaining({ id: 'skid-7/pressure', assetId: 'skid-7', name: 'Pressure', unit: 'bar', range: { low: 0, high: 10 }, description: 'Discharge pressure' }),
+      expect.objectContaining({
+        id: 'skid-7/pressure',
+        assetId: 'skid-7',
+        name: 'Pressure',
+        unit: 'bar',
+        range: { low: 0, high: 10 },
+        description: 'Discharge pressure',
+      }),
       expect.objectContaining({ id: 'skid-7/vibration', assetId: 'skid-7', name: 'Vibration', unit: 'g' }),
     ]);
     expect(readFileSync(`${configFile}.bak`, 'utf8')).toBe(before);
-    const saved = JSON.parse(readFileSync(configFile, 'utf8')) as { connections: { tags: { id: string; nodeId: string }[]; assets: { id: string }[] }[] };
-    expect(saved.connections[0]!.tags.map((t) => t.id)).toEqual(['pump-1/t0', 'pump-1/missing', 'pump-1/t1-db', 'pump-1/t2', 'skid-7/pressure', 'skid-7/vibration']);
+    const saved = JSON.parse(readFileSync(configFile, 'utf8')) as {
+      connections: { tags: { id: string; nodeId: string }[]; assets: { id: string }[] }[];
+    };
+    expect(saved.connections[0]!.tags.map((t) => t.id)).toEqual([
+      'pump-1/t0',
+      'pump-1/missing',
+      'pump-1/t1-db',
+      'pump-1/t2',
+      'pump-1/t3-pct',
+      'skid-7/pressure',
+      'skid-7/vibration',
+    ]);
     expect(saved.connections[0]!.assets.map((a) => a.id)).toEqual(['pump-1', 'skid-7']);
     expect(existsSync(configFile)).toBe(true);
 
@@ -133,18 +239,28 @@ describe('browsing, the tag model, per-tag monitoring and waveforms', () => {
     expect(h.models.get('plc')!.assets.map((a) => a.id)).toContain('skid-7');
     await waitFor(() => h.samplesOf('skid-7/pressure').length > 0, { what: 'the new tag delivers' });
 
-    await expect(api.addTags({ connectionId: 'plc', assetId: 'skid-7', tags: [{ nodeId: 'ns=1;s=Plant.Line1.Pump.Pressure', id: 'x' }] })).rejects.toMatchObject({
+    await expect(
+      api.addTags({
+        connectionId: 'plc',
+        assetId: 'skid-7',
+        tags: [{ nodeId: 'ns=1;s=Plant.Line1.Pump.Pressure', id: 'x' }],
+      }),
+    ).rejects.toMatchObject({
       code: 'invalid_input',
       message: 'Node ns=1;s=Plant.Line1.Pump.Pressure is already tag "skid-7/pressure"',
     });
-    await expect(api.addTags({ connectionId: 'plc', assetId: 'no-such-asset', tags: [{ nodeId: server.nodeId(3) }] })).rejects.toMatchObject({
+    await expect(
+      api.addTags({ connectionId: 'plc', assetId: 'no-such-asset', tags: [{ nodeId: server.nodeId(3) }] }),
+    ).rejects.toMatchObject({
       code: 'invalid_input',
       message: expect.stringMatching(/Asset "no-such-asset" does not exist/),
     });
   });
 
   it('delivers a waveform as one batch per notification, its samples spaced by the sample rate', async () => {
-    await waitFor(() => h.samplesOf('skid-7/vibration').length >= 3 * WAVEFORM_LENGTH, { what: 'three waveforms' });
+    await waitFor(() => h.samplesOf('skid-7/vibration').length >= 3 * WAVEFORM_LENGTH, {
+      what: 'three waveforms',
+    });
     const waveformBatches = h.batches.filter((b) => b.tagIds.includes('skid-7/vibration'));
     expect(waveformBatches.length).toBeGreaterThanOrEqual(3);
     const dt = 1000 / WAVEFORM_RATE_HZ;
@@ -152,10 +268,12 @@ describe('browsing, the tag model, per-tag monitoring and waveforms', () => {
       expect(batch.tagIds).toEqual(['skid-7/vibration']);
       expect(batch.length).toBe(WAVEFORM_LENGTH);
       // Epoch milliseconds in a float64 resolve about 0.25 us today, plenty for a 12 kHz waveform.
-      for (let i = 1; i < batch.length; i++) expect(Math.abs(batch.timestamps[i]! - batch.timestamps[i - 1]! - dt)).toBeLessThan(0.001);
+      for (let i = 1; i < batch.length; i++)
+        expect(Math.abs(batch.timestamps[i]! - batch.timestamps[i - 1]! - dt)).toBeLessThan(0.001);
       // Element j of the waveform of tick k is k + j / length.
       const tick = Math.floor(batch.values[0]!);
-      for (let j = 0; j < batch.length; j += 64) expect(batch.values[j]).toBeCloseTo(tick + j / WAVEFORM_LENGTH, 9);
+      for (let j = 0; j < batch.length; j += 64)
+        expect(batch.values[j]).toBeCloseTo(tick + j / WAVEFORM_LENGTH, 9);
     }
   });
 
@@ -166,8 +284,11 @@ describe('browsing, the tag model, per-tag monitoring and waveforms', () => {
       await again.connect(saved.connections[0]!);
       const ids = again.models.get('plc')!.tags.map((t) => t.id);
       expect(ids).toEqual(expect.arrayContaining(['skid-7/pressure', 'skid-7/vibration']));
-      const removed = await createAcquisitionHandlers(again.service).removeTags({ connectionId: 'plc', tagIds: ['pump-1/missing'] });
-      expect(removed).toEqual({ removed: 1 });
+      const removed = await createAcquisitionHandlers(again.service).removeTags({
+        connectionId: 'plc',
+        tagIds: ['pump-1/missing', 'pump-1/t3-pct'],
+      });
+      expect(removed).toEqual({ removed: 2 });
       await again.waitForState('plc', 'connected');
       expect(again.service.source('plc').getDetails().tagErrors).toEqual([]);
     } finally {

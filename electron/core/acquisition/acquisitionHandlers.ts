@@ -18,7 +18,9 @@ export function createAcquisitionHandlers(service: AcquisitionService): Acquisit
     browseNode: async ({ connectionId, nodeId, offset, limit }) =>
       service.source(connectionId).browse(nodeId, { offset, limit }),
     addTags: async (input) => service.addTags(input),
-    removeTags: async ({ connectionId, tagIds }) => ({ removed: await service.removeTags(connectionId, tagIds) }),
+    removeTags: async ({ connectionId, tagIds }) => ({
+      removed: await service.removeTags(connectionId, tagIds),
+    }),
     getConnectionDetails: async ({ connectionId }) => {
       const sources = connectionId ? [service.source(connectionId)] : service.list();
       return sources.map((s) => {

@@ -5,7 +5,11 @@ import { CoreError } from '../app/api';
 import type { Clock } from '../app/clock';
 import type { ConnectionConfig } from '../app/config';
 import type { Disposable } from '../app/disposable';
-import type { AlarmsAndConditions, ConditionActionRequest, ExternalConditionEvent } from './alarmsAndConditions';
+import type {
+  AlarmsAndConditions,
+  ConditionActionRequest,
+  ExternalConditionEvent,
+} from './alarmsAndConditions';
 import type { AssetConfig, TagConfig } from './connectionSchema';
 import { discoverEndpoints, type EndpointInfo } from './endpoints';
 import { ConnectionFailure } from './errors';
@@ -59,6 +63,7 @@ export class AcquisitionService implements AlarmsAndConditions, Disposable {
   private readonly conditionListeners = new Set<(event: ExternalConditionEvent) => void>();
   private readonly store: TagModelStore | null;
   private pki: Promise<ClientPki> | null = null;
+  private openedPki: ClientPki | null = null;
   private disposed = false;
 
   constructor(private readonly options: AcquisitionServiceOptions) {
@@ -71,7 +76,12 @@ export class AcquisitionService implements AlarmsAndConditions, Disposable {
 
   /** Opens the PKI, creating Vigil's application certificate the first time (seconds), once per data dir. */
   openPki(): Promise<ClientPki> {
-    this.pki ??= ClientPki.open(path.join(this.pkiDir, 'client'), () => this.options.clock.now());
+    this.pki ??= ClientPki.open(path.join(this.pkiDir, 'client'), () => this.options.clock.now()).then(
+      (pki) => {
+        this.openedPki = pki;
+        return pki;
+      },
+    );
     return this.pki;
   }
 
@@ -115,28 +125,36 @@ export class AcquisitionService implements AlarmsAndConditions, Disposable {
 
   /**
    * Lines for Health.problems besides disconnected connections: certificates waiting for review or
-   * expiring, tags the server refused, alarms unavailable.
+   * expiring, tags the server refused, alarms unavailable. Synchronous, for getHealth; certificate
+   * lines appear once the PKI is open (call openPki() at start).
    */
-  async healthProblems(): Promise<string[]> {
+  healthProblems(): string[] {
     const out: string[] = [];
-    const pki = await this.openPki().catch(() => null);
+    const pki = this.openedPki;
     if (pki) {
       const pending = pki.list().filter((c) => c.state === 'pending');
       if (pending.length) {
-        out.push(`${pending.length} server certificate${pending.length === 1 ? '' : 's'} waiting for review: ${pending.map((c) => `"${c.subject}"`).join(', ')}`);
+        out.push(
+          `${pending.length} server certificate${pending.length === 1 ? '' : 's'} waiting for review: ${pending.map((c) => `"${c.subject}"`).join(', ')}`,
+        );
       }
       out.push(...pki.expiryWarnings());
     }
     for (const source of this.list()) {
       const details = source.getDetails();
-      for (const warning of details.warnings) if (!warning.startsWith("Vigil's own")) out.push(`${source.id}: ${warning}`);
+      for (const warning of details.warnings)
+        if (!warning.startsWith("Vigil's own")) out.push(`${source.id}: ${warning}`);
     }
     return [...new Set(out)];
   }
 
   // ------------------------------------------------------------------ certificates and endpoints
 
-  async listCertificates(): Promise<{ own: CertificateInfo; servers: StoredCertificate[]; warnings: string[] }> {
+  async listCertificates(): Promise<{
+    own: CertificateInfo;
+    servers: StoredCertificate[];
+    warnings: string[];
+  }> {
     const pki = await this.openPki();
     return { own: pki.ownCertificate(), servers: pki.list(), warnings: pki.expiryWarnings() };
   }
@@ -186,17 +204,28 @@ export class AcquisitionService implements AlarmsAndConditions, Disposable {
     const store = this.requireStore();
     const model = source.currentModel();
     if (!request.asset && !model.assets.some((a) => a.id === request.assetId)) {
-      throw new CoreError('invalid_input', `Asset "${request.assetId}" does not exist on connection "${request.connectionId}"; give "asset" to create it`);
+      throw new CoreError(
+        'invalid_input',
+        `Asset "${request.assetId}" does not exist on connection "${request.connectionId}"; give "asset" to create it`,
+      );
     }
     const described = await source.describeNodes(request.tags.map((t) => t.nodeId));
     const problems = described.filter((d) => d.error).map((d) => d.error!);
-    if (problems.length) throw new CoreError('invalid_input', `Cannot add ${problems.length} of ${request.tags.length} tags: ${problems.join('; ')}`);
+    if (problems.length)
+      throw new CoreError(
+        'invalid_input',
+        `Cannot add ${problems.length} of ${request.tags.length} tags: ${problems.join('; ')}`,
+      );
     const ids = new Set<string>();
     const tags: TagConfig[] = request.tags.map((t, i) => {
       const d = described[i]!;
       const name = t.name ?? d.displayName;
       const id = t.id ?? `${request.assetId}/${slug(name)}`;
-      if (ids.has(id)) throw new CoreError('invalid_input', `Two tags would get the id "${id}"; name them differently or give ids`);
+      if (ids.has(id))
+        throw new CoreError(
+          'invalid_input',
+          `Two tags would get the id "${id}"; name them differently or give ids`,
+        );
       ids.add(id);
       return {
         id,
@@ -212,7 +241,9 @@ export class AcquisitionService implements AlarmsAndConditions, Disposable {
         sampleRateHz: t.sampleRateHz,
       };
     });
-    const asset: AssetConfig | undefined = request.asset ? { id: request.assetId, ...request.asset } : undefined;
+    const asset: AssetConfig | undefined = request.asset
+      ? { id: request.assetId, ...request.asset }
+      : undefined;
     const config = await store.addTags(request.connectionId, tags, asset);
     await source.updateConfig(config);
     const created = new Set(tags.map((t) => t.id));
@@ -228,7 +259,10 @@ export class AcquisitionService implements AlarmsAndConditions, Disposable {
 
   private requireStore(): TagModelStore {
     if (!this.store) {
-      throw new CoreError('unavailable', 'Vigil runs without a configuration file, so the tag model cannot be saved; start it with --config <file>');
+      throw new CoreError(
+        'unavailable',
+        'Vigil runs without a configuration file, so the tag model cannot be saved; start it with --config <file>',
+      );
     }
     return this.store;
   }
@@ -297,7 +331,12 @@ export function toExternalConditionUpdate(event: ExternalConditionEvent) {
 /** The alarm engine's ExternalConditionPort: acknowledgements of equipment alarms go back to the server. */
 export function externalConditionPort(port: Pick<AlarmsAndConditions, 'acknowledge'>) {
   return {
-    acknowledge: async (request: { alarmId: string; ref: unknown; comment: string; user: string }): Promise<void> => {
+    acknowledge: async (request: {
+      alarmId: string;
+      ref: unknown;
+      comment: string;
+      user: string;
+    }): Promise<void> => {
       const ref = request.ref as Partial<ConditionActionRequest> | null;
       if (!ref?.connectionId || !ref.conditionId || !ref.eventId) {
         throw new Error(`Alarm ${request.alarmId} does not come from an OPC UA condition`);

@@ -132,9 +132,7 @@ export class ConditionMonitor {
     this.subscription = subscription;
     const filter = constructEventFilter(
       [...FIELDS],
-      makeContentFilter(
-        or(ofType('ConditionType'), or(ofType(REFRESH_START), ofType(REFRESH_END))),
-      ),
+      makeContentFilter(or(ofType('ConditionType'), or(ofType(REFRESH_START), ofType(REFRESH_END)))),
     );
     for (const notifier of this.notifiers) {
       const item = ClientMonitoredItem.create(
@@ -220,7 +218,10 @@ export class ConditionMonitor {
       confirmed: typeof confirmedRaw === 'boolean' ? confirmedRaw : null,
       retain: field('Retain') === true,
       comment: textOf(field('Comment')),
-      user: typeof field('ClientUserId') === 'string' && field('ClientUserId') !== '' ? String(field('ClientUserId')) : null,
+      user:
+        typeof field('ClientUserId') === 'string' && field('ClientUserId') !== ''
+          ? String(field('ClientUserId'))
+          : null,
       time: time instanceof Date ? time.getTime() : this.now(),
       receivedAt: this.now(),
       refresh: this.refreshing !== null,

@@ -97,7 +97,9 @@ export async function browseNode(
   if (first.statusCode.isNotGood()) {
     const status = first.statusCode.name;
     throw new Error(
-      status === 'BadNodeIdUnknown' ? `Node ${target} does not exist on the server` : `Cannot browse ${target}: ${status}`,
+      status === 'BadNodeIdUnknown'
+        ? `Node ${target} does not exist on the server`
+        : `Cannot browse ${target}: ${status}`,
     );
   }
   const refs = [...(first.references ?? [])];
@@ -111,7 +113,11 @@ export async function browseNode(
   const children = refs.filter((r) => r.referenceTypeId.toString() !== HAS_PROPERTY);
   const slice = children.slice(page.offset, page.offset + page.limit);
   const variables = slice.filter((r) => r.nodeClass === NodeClass.Variable);
-  const details = await variableDetails(session, variables.map((v) => v.nodeId.toString()), maxNodesPerRead);
+  const details = await variableDetails(
+    session,
+    variables.map((v) => v.nodeId.toString()),
+    maxNodesPerRead,
+  );
   const withComponents = await variablesWithComponents(session, variables);
   const entries = slice.map<BrowseEntry>((r) => {
     const id = r.nodeId.toString();
@@ -121,14 +127,18 @@ export async function browseNode(
       browseName: r.browseName.toString(),
       displayName: r.displayName.text ?? r.browseName.name ?? id,
       nodeClass: NodeClass[r.nodeClass] ?? String(r.nodeClass),
-      hasChildren: r.nodeClass === NodeClass.Object || r.nodeClass === NodeClass.View || withComponents.has(id),
+      hasChildren:
+        r.nodeClass === NodeClass.Object || r.nodeClass === NodeClass.View || withComponents.has(id),
       variable,
     };
   });
   return { nodeId: target, entries, total: children.length };
 }
 
-async function variablesWithComponents(session: ClientSession, variables: ReferenceDescription[]): Promise<Set<string>> {
+async function variablesWithComponents(
+  session: ClientSession,
+  variables: ReferenceDescription[],
+): Promise<Set<string>> {
   if (!variables.length) return new Set();
   const results = await session.browse(
     variables.map((v) => ({
@@ -168,7 +178,9 @@ async function variableDetails(
   const slots = variables.map((nodeId, i) => {
     const base = reads.length;
     for (const attributeId of VARIABLE_ATTRIBUTES) reads.push({ nodeId, attributeId });
-    const named = new Map((props[i]?.references ?? []).map((r) => [r.browseName.name ?? '', r.nodeId.toString()]));
+    const named = new Map(
+      (props[i]?.references ?? []).map((r) => [r.browseName.name ?? '', r.nodeId.toString()]),
+    );
     const eu = named.get('EngineeringUnits');
     const range = named.get('EURange');
     let euAt = -1;
@@ -186,14 +198,22 @@ async function variableDetails(
   const values = await readChunked(session, reads, maxNodesPerRead);
   variables.forEach((nodeId, i) => {
     const { base, euAt, rangeAt } = slots[i]!;
-    const value = (k: number) => (values[base + k]?.statusCode.isGood() ? (values[base + k]!.value.value as unknown) : null);
+    const value = (k: number) =>
+      values[base + k]?.statusCode.isGood() ? (values[base + k]!.value.value as unknown) : null;
     const typeId = value(0) as { namespace?: number; value?: unknown; toString(): string } | null;
-    const builtIn = typeId && typeId.namespace === 0 && typeof typeId.value === 'number' ? typeId.value : null;
+    const builtIn =
+      typeId && typeId.namespace === 0 && typeof typeId.value === 'number' ? typeId.value : null;
     const valueRank = Number(value(1) ?? -1);
     const dims = value(2) as ArrayLike<number> | null;
     const access = Number(value(3) ?? 0);
-    const eu = euAt >= 0 && values[euAt]?.statusCode.isGood() ? (values[euAt]!.value.value as { displayName?: { text?: string } } | null) : null;
-    const range = rangeAt >= 0 && values[rangeAt]?.statusCode.isGood() ? (values[rangeAt]!.value.value as { low?: number; high?: number } | null) : null;
+    const eu =
+      euAt >= 0 && values[euAt]?.statusCode.isGood()
+        ? (values[euAt]!.value.value as { displayName?: { text?: string } } | null)
+        : null;
+    const range =
+      rangeAt >= 0 && values[rangeAt]?.statusCode.isGood()
+        ? (values[rangeAt]!.value.value as { low?: number; high?: number } | null)
+        : null;
     out.set(nodeId, {
       dataType: builtIn !== null ? (DataType[builtIn] ?? String(builtIn)) : (typeId?.toString() ?? 'unknown'),
       valueRank,
@@ -207,7 +227,9 @@ async function variableDetails(
       description: (value(5) as { text?: string } | null)?.text ?? '',
       unit: eu?.displayName?.text ?? '',
       range:
-        range && Number.isFinite(range.low) && Number.isFinite(range.high) ? { low: range.low!, high: range.high! } : null,
+        range && Number.isFinite(range.low) && Number.isFinite(range.high)
+          ? { low: range.low!, high: range.high! }
+          : null,
       trendable: builtIn !== null && NUMERIC.has(builtIn) && (valueRank === -1 || valueRank === 1),
     });
   });
@@ -253,15 +275,24 @@ export async function describeVariables(
     if (!resolvable[i]) return fail(`"${nodeId}" is not a node id (expected e.g. ns=2;s=Line1.Pump.Speed)`);
     const [nodeClass, displayName] = headOf.get(nodeId) ?? [];
     if (!nodeClass || nodeClass.statusCode.isNotGood()) {
-      return fail(`Node ${nodeId} does not exist on the server (${nodeClass?.statusCode.name ?? 'no answer'})`);
+      return fail(
+        `Node ${nodeId} does not exist on the server (${nodeClass?.statusCode.name ?? 'no answer'})`,
+      );
     }
     if (nodeClass.value.value !== NodeClass.Variable) {
-      return fail(`Node ${nodeId} is a ${NodeClass[nodeClass.value.value as number] ?? 'node'}, not a variable`);
+      return fail(
+        `Node ${nodeId} is a ${NodeClass[nodeClass.value.value as number] ?? 'node'}, not a variable`,
+      );
     }
     const variable = details.get(nodeId) ?? null;
     const name = (displayName?.value.value as { text?: string } | null)?.text ?? nodeId;
     if (!variable?.trendable) {
-      return { nodeId, displayName: name, variable, error: `Variable ${nodeId} holds ${variable?.dataType ?? 'unknown'} values, not numbers Vigil can trend` };
+      return {
+        nodeId,
+        displayName: name,
+        variable,
+        error: `Variable ${nodeId} holds ${variable?.dataType ?? 'unknown'} values, not numbers Vigil can trend`,
+      };
     }
     return { nodeId, displayName: name, variable, error: null };
   });

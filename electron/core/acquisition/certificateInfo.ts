@@ -41,11 +41,7 @@ export function describeCertificate(certificate: Buffer | string): CertificateIn
 
 /** Node gives "C=FR\nO=Acme\nCN=PLC-7"; operators read "CN=PLC-7, O=Acme, C=FR". */
 function formatName(name: string): string {
-  return name
-    .split('\n')
-    .filter(Boolean)
-    .reverse()
-    .join(', ');
+  return name.split('\n').filter(Boolean).reverse().join(', ');
 }
 
 function parseSubjectAltName(text: string): { uris: string[]; dns: string[]; ips: string[] } {

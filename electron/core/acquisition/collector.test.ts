@@ -5,9 +5,19 @@ import { SampleCollector } from './collector';
 function setup() {
   const batches: SampleBatch[] = [];
   let n = 0;
-  const collector = new SampleCollector((b) => batches.push(b), () => `c${++n}`);
+  const collector = new SampleCollector(
+    (b) => batches.push(b),
+    () => `c${++n}`,
+  );
   const rows = () =>
-    batches.flatMap((b) => Array.from({ length: b.length }, (_, i) => [b.tagIds[b.tagIndex[i]!], b.timestamps[i], b.values[i], b.quality[i]]));
+    batches.flatMap((b) =>
+      Array.from({ length: b.length }, (_, i) => [
+        b.tagIds[b.tagIndex[i]!],
+        b.timestamps[i],
+        b.values[i],
+        b.quality[i],
+      ]),
+    );
   return { collector, batches, rows };
 }
 
@@ -23,7 +33,11 @@ describe('SampleCollector', () => {
     collector.flush();
     collector.flush();
     expect(batches.map((x) => x.correlationId)).toEqual(['c1', 'c2']);
-    expect(rows()).toEqual([['a', 1, 10, 0], ['b', 1, 20, 0x40000000], ['a', 2, 11, 0]]);
+    expect(rows()).toEqual([
+      ['a', 1, 10, 0],
+      ['b', 1, 20, 0x40000000],
+      ['a', 2, 11, 0],
+    ]);
   });
 
   it('drops an exact repeat of the last sample (a re-sent initial value) and counts it', () => {
@@ -53,7 +67,15 @@ describe('SampleCollector', () => {
     expect(collector.gapOf(b)).toEqual({ after: 100, before: Infinity });
     const emitted = collector.emitBackfill(
       new Map([
-        [a, [{ t: 100, v: 1, q: 0 }, { t: 300, v: 3, q: 0 }, { t: 200, v: 2, q: 0 }, { t: 500, v: 5, q: 0 }]],
+        [
+          a,
+          [
+            { t: 100, v: 1, q: 0 },
+            { t: 300, v: 3, q: 0 },
+            { t: 200, v: 2, q: 0 },
+            { t: 500, v: 5, q: 0 },
+          ],
+        ],
         [b, [{ t: 250, v: 2.5, q: 0 }]],
       ]),
     );

@@ -24,7 +24,7 @@ export interface CollectorStats {
  *   values can be emitted first and every tag's samples reach the pipeline in time order.
  */
 export class SampleCollector {
-  private readonly builder = new SampleBatchBuilder(4096);
+  private readonly builder = new SlotBatchBuilder(4096);
   private tagIds: string[] = [];
   private readonly slotById = new Map<string, number>();
   private lastT = new Float64Array(64).fill(-Infinity);
@@ -71,7 +71,11 @@ export class SampleCollector {
   /** Hot path: one value of one tag. Returns false for a dropped duplicate. */
   push(slot: number, t: number, v: number, q: number): boolean {
     const lastT = this.lastT[slot]!;
-    if (t === lastT && q === this.lastQ[slot] && (v === this.lastV[slot] || (v !== v && this.lastV[slot] !== this.lastV[slot]))) {
+    if (
+      t === lastT &&
+      q === this.lastQ[slot] &&
+      (v === this.lastV[slot] || (v !== v && this.lastV[slot] !== this.lastV[slot]))
+    ) {
       this.stats.duplicates++;
       return false;
     }
@@ -81,7 +85,7 @@ export class SampleCollector {
       this.lastQ[slot] = q;
     }
     if (this.holding && this.firstLive[slot] === Infinity) this.firstLive[slot] = t;
-    this.builder.push(this.tagIds[slot]!, t, v, q);
+    this.builder.push(slot, t, v, q);
     this.stats.accepted++;
     return true;
   }
@@ -116,7 +120,7 @@ export class SampleCollector {
   /** Hands everything collected to the pipeline as one batch (nothing while holding). */
   flush(): void {
     if (this.holding || this.builder.size === 0) return;
-    this.emit(this.builder.take(this.newCorrelationId()));
+    this.emit(this.builder.take(this.tagIds, this.newCorrelationId()));
   }
 
   /** Stops flushing and remembers, per tag, where its data stopped: the start of its gap. */
@@ -176,6 +180,11 @@ export class SampleCollector {
     for (const batch of arrays) this.emit(batch);
   }
 
+  /** Values waiting for the next flush. */
+  get pending(): number {
+    return this.builder.size;
+  }
+
   private grow(min: number): void {
     const size = Math.max(min, this.lastT.length * 2);
     const t = new Float64Array(size).fill(-Infinity);
@@ -187,5 +196,98 @@ export class SampleCollector {
     this.lastT = t;
     this.lastV = v;
     this.lastQ = q;
+  }
+}
+
+/**
+ * A columnar batch builder keyed by slot number. It maps slots to the batch's tag dictionary with
+ * a stamped index array instead of a Map rebuilt per batch, so adding a value allocates nothing
+ * (with 10,000 tags a Map would be refilled and rehashed twenty times a second).
+ */
+class SlotBatchBuilder {
+  private tagIndex: Uint32Array;
+  private timestamps: Float64Array;
+  private values: Float64Array;
+  private quality: Uint32Array;
+  private count = 0;
+  private indexOfSlot = new Uint32Array(64);
+  private stampOfSlot = new Uint32Array(64);
+  private stamp = 1;
+  private slots: number[] = [];
+
+  constructor(capacity: number) {
+    this.tagIndex = new Uint32Array(capacity);
+    this.timestamps = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
+    this.quality = new Uint32Array(capacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  push(slot: number, t: number, v: number, q: number): void {
+    if (this.count === this.values.length) this.grow();
+    if (slot >= this.stampOfSlot.length) this.growSlots(slot + 1);
+    let index: number;
+    if (this.stampOfSlot[slot] === this.stamp) index = this.indexOfSlot[slot]!;
+    else {
+      index = this.slots.length;
+      this.slots.push(slot);
+      this.stampOfSlot[slot] = this.stamp;
+      this.indexOfSlot[slot] = index;
+    }
+    const i = this.count++;
+    this.tagIndex[i] = index;
+    this.timestamps[i] = t;
+    this.values[i] = v;
+    this.quality[i] = q;
+  }
+
+  take(tagIdOfSlot: readonly string[], correlationId: string): SampleBatch {
+    const n = this.count;
+    const batch: SampleBatch = {
+      tagIndex: this.tagIndex.slice(0, n),
+      timestamps: this.timestamps.slice(0, n),
+      values: this.values.slice(0, n),
+      quality: this.quality.slice(0, n),
+      tagIds: this.slots.map((slot) => tagIdOfSlot[slot]!),
+      correlationId,
+      length: n,
+    };
+    this.count = 0;
+    this.slots = [];
+    // A new stamp forgets every slot's index at once; after 2^32 batches the stamps start over.
+    if (++this.stamp === 0xffffffff) {
+      this.stamp = 1;
+      this.stampOfSlot.fill(0);
+    }
+    return batch;
+  }
+
+  private grow(): void {
+    const size = this.values.length * 2;
+    const tagIndex = new Uint32Array(size);
+    tagIndex.set(this.tagIndex);
+    const timestamps = new Float64Array(size);
+    timestamps.set(this.timestamps);
+    const values = new Float64Array(size);
+    values.set(this.values);
+    const quality = new Uint32Array(size);
+    quality.set(this.quality);
+    this.tagIndex = tagIndex;
+    this.timestamps = timestamps;
+    this.values = values;
+    this.quality = quality;
+  }
+
+  private growSlots(min: number): void {
+    const size = Math.max(min, this.stampOfSlot.length * 2);
+    const index = new Uint32Array(size);
+    index.set(this.indexOfSlot);
+    const stamp = new Uint32Array(size);
+    stamp.set(this.stampOfSlot);
+    this.indexOfSlot = index;
+    this.stampOfSlot = stamp;
   }
 }

@@ -9,7 +9,12 @@ import { z } from 'zod';
 
 export const SECURITY_MODES = ['None', 'Sign', 'SignAndEncrypt'] as const;
 /** The policies OPC UA 1.05 still recommends (Basic128Rsa15 and Basic256 are deprecated, Part 7). */
-export const SECURITY_POLICIES = ['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'] as const;
+export const SECURITY_POLICIES = [
+  'None',
+  'Basic256Sha256',
+  'Aes128_Sha256_RsaOaep',
+  'Aes256_Sha256_RsaPss',
+] as const;
 
 export const SecurityConfigSchema = z
   .object({
@@ -17,7 +22,8 @@ export const SecurityConfigSchema = z
     policy: z.enum(SECURITY_POLICIES).default('None'),
   })
   .refine((s) => (s.mode === 'None') === (s.policy === 'None'), {
-    message: 'security mode None goes with policy None, and Sign / SignAndEncrypt need a policy other than None',
+    message:
+      'security mode None goes with policy None, and Sign / SignAndEncrypt need a policy other than None',
   });
 export type SecurityConfig = z.infer<typeof SecurityConfigSchema>;
 

@@ -136,7 +136,12 @@ export const ConnectionDetailsSchema = z.object({
   serverCertificate: CertificateInfoSchema.extend({ state: z.string() }).nullable(),
   limits: z.record(z.string(), z.number()).nullable(),
   subscriptions: z.array(
-    z.object({ subscriptionId: z.number(), items: z.number(), publishingIntervalMs: z.number(), keepAliveMs: z.number() }),
+    z.object({
+      subscriptionId: z.number(),
+      items: z.number(),
+      publishingIntervalMs: z.number(),
+      keepAliveMs: z.number(),
+    }),
   ),
   monitoredItems: z.number(),
   createCalls: z.number(),
@@ -154,7 +159,12 @@ export const ConnectionDetailsSchema = z.object({
     error: z.string().nullable(),
   }),
   writesAllowed: z.boolean(),
-  timings: z.object({ connectMs: z.number(), discoverMs: z.number(), inspectMs: z.number(), subscribeMs: z.number() }),
+  timings: z.object({
+    connectMs: z.number(),
+    discoverMs: z.number(),
+    inspectMs: z.number(),
+    subscribeMs: z.number(),
+  }),
   warnings: z.array(z.string()),
 });
 
@@ -195,7 +205,9 @@ const conditionAction = z
 export const acquisitionCommands = {
   /** Endpoints of a server (security modes, policies, identity types, certificate) to choose from. */
   discoverEndpoints: {
-    input: z.object({ endpointUrl: z.string().regex(/^opc\.tcp:\/\/.+/, 'must start with opc.tcp://') }).strict(),
+    input: z
+      .object({ endpointUrl: z.string().regex(/^opc\.tcp:\/\/.+/, 'must start with opc.tcp://') })
+      .strict(),
     output: z.array(EndpointInfoSchema),
     permission: 'configure',
   },
@@ -281,7 +293,12 @@ export const acquisitionCommands = {
   /** Off unless the connection sets allowWrites: true. */
   callMethod: {
     input: z
-      .object({ connectionId, objectId: nodeId, methodId: nodeId, inputArguments: z.array(PlainValueSchema).max(100).default([]) })
+      .object({
+        connectionId,
+        objectId: nodeId,
+        methodId: nodeId,
+        inputArguments: z.array(PlainValueSchema).max(100).default([]),
+      })
       .strict(),
     output: z.object({ outputArguments: z.array(z.unknown()) }),
     permission: 'operate',
@@ -306,5 +323,9 @@ export const acquisitionCommands = {
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType; permission: Permission }>;
 
 export type AcquisitionCommandName = keyof typeof acquisitionCommands;
-export type AcquisitionInput<N extends AcquisitionCommandName> = z.output<(typeof acquisitionCommands)[N]['input']>;
-export type AcquisitionOutput<N extends AcquisitionCommandName> = z.output<(typeof acquisitionCommands)[N]['output']>;
+export type AcquisitionInput<N extends AcquisitionCommandName> = z.output<
+  (typeof acquisitionCommands)[N]['input']
+>;
+export type AcquisitionOutput<N extends AcquisitionCommandName> = z.output<
+  (typeof acquisitionCommands)[N]['output']
+>;

@@ -55,7 +55,10 @@ export interface DiscoveryLimits {
   maxNodesPerBrowse: number;
 }
 
-const DEFAULT_LIMITS: DiscoveryLimits = { maxNodesPerRead: FALLBACK_NODES_PER_CALL, maxNodesPerBrowse: FALLBACK_NODES_PER_CALL };
+const DEFAULT_LIMITS: DiscoveryLimits = {
+  maxNodesPerRead: FALLBACK_NODES_PER_CALL,
+  maxNodesPerBrowse: FALLBACK_NODES_PER_CALL,
+};
 
 const MAX_DEPTH = 8;
 const MAX_NODES = 100_000;
@@ -239,7 +242,8 @@ async function readTagDetails(
     );
     const props = browsed.map((b) => {
       const map = new Map<string, string>();
-      for (const r of b.references ?? []) if (r.browseName.name) map.set(r.browseName.name, r.nodeId.toString());
+      for (const r of b.references ?? [])
+        if (r.browseName.name) map.set(r.browseName.name, r.nodeId.toString());
       return map;
     });
     const reads: { nodeId: string; attributeId: number }[] = [];
@@ -261,7 +265,8 @@ async function readTagDetails(
     const values = await readChunked(session, reads, limits.maxNodesPerRead);
     for (const slot of slots) {
       const description = values[slot.description]?.value.value as { text?: string } | null;
-      const eu = slot.eu >= 0 ? (values[slot.eu]?.value.value as { displayName?: { text?: string } } | null) : null;
+      const eu =
+        slot.eu >= 0 ? (values[slot.eu]?.value.value as { displayName?: { text?: string } } | null) : null;
       const range =
         slot.range >= 0 ? (values[slot.range]?.value.value as { low?: number; high?: number } | null) : null;
       details.push({
@@ -276,4 +281,3 @@ async function readTagDetails(
   }
   return details;
 }
-

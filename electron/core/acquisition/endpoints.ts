@@ -41,9 +41,7 @@ export async function fetchEndpoints(endpointUrl: string, pki: ClientPki): Promi
 export async function discoverEndpoints(endpointUrl: string, pki: ClientPki): Promise<EndpointInfo[]> {
   const endpoints = await fetchEndpoints(endpointUrl, pki);
   const stored = new Map(pki.list().map((c) => [c.thumbprint, c.state] as const));
-  return endpoints
-    .map((e) => describeEndpoint(e, stored))
-    .sort((a, b) => b.securityLevel - a.securityLevel);
+  return endpoints.map((e) => describeEndpoint(e, stored)).sort((a, b) => b.securityLevel - a.securityLevel);
 }
 
 function describeEndpoint(e: EndpointDescription, stored: ReadonlyMap<string, TrustState>): EndpointInfo {

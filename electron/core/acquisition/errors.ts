@@ -34,13 +34,23 @@ export function statusNameIn(err: unknown): string | null {
  * Turns node-opcua's errors into messages that say what happened and what to do. Anything not
  * recognised keeps node-opcua's first line and is retried.
  */
-export function classifyConnectError(err: unknown, endpointUrl: string, userName: string | null): ConnectionFailure {
+export function classifyConnectError(
+  err: unknown,
+  endpointUrl: string,
+  userName: string | null,
+): ConnectionFailure {
   if (err instanceof ConnectionFailure) return err;
   const message = err instanceof Error ? err.message : String(err);
   const status = statusNameIn(err);
-  const network = /(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN)/.exec(message)?.[1];
+  const network = /(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN)/.exec(
+    message,
+  )?.[1];
   if (network) {
-    return new ConnectionFailure(`Cannot reach ${endpointUrl} (${network}); is the server running and the address right?`, 'backoff', { cause: err });
+    return new ConnectionFailure(
+      `Cannot reach ${endpointUrl} (${network}); is the server running and the address right?`,
+      'backoff',
+      { cause: err },
+    );
   }
   switch (status) {
     case 'BadUserAccessDenied':
@@ -63,20 +73,27 @@ export function classifyConnectError(err: unknown, endpointUrl: string, userName
       );
     case 'BadSecurityPolicyRejected':
     case 'BadSecurityModeRejected':
-      return new ConnectionFailure(`The server refused the requested security (${status})`, 'never', { cause: err });
+      return new ConnectionFailure(`The server refused the requested security (${status})`, 'never', {
+        cause: err,
+      });
     case 'BadTooManySessions':
-      return new ConnectionFailure(`The server has no session left (${status}); retrying`, 'slow', { cause: err });
+      return new ConnectionFailure(`The server has no session left (${status}); retrying`, 'slow', {
+        cause: err,
+      });
   }
   const token = /Cannot find (\w+) user token policy/i.exec(message)?.[1];
   if (token) {
-    const kind = token.toUpperCase() === 'ANONYMOUS' ? 'anonymous users' : `${token.toLowerCase()} identities`;
+    const kind =
+      token.toUpperCase() === 'ANONYMOUS' ? 'anonymous users' : `${token.toLowerCase()} identities`;
     return new ConnectionFailure(
       `The server does not accept ${kind} on this endpoint; configure another identity`,
       'never',
       { cause: err },
     );
   }
-  if (/connection cannot be established|socket has been disconnected|Connection Break|premature/i.test(message)) {
+  if (
+    /connection cannot be established|socket has been disconnected|Connection Break|premature/i.test(message)
+  ) {
     return new ConnectionFailure(`Cannot reach ${endpointUrl}: ${firstLine(err)}`, 'backoff', { cause: err });
   }
   return new ConnectionFailure(`${endpointUrl}: ${firstLine(err)}`, 'backoff', { cause: err });

@@ -63,7 +63,9 @@ async function readChunk(
   options: HistoryReadOptions,
 ): Promise<HistoryResult[]> {
   const start = Math.max(0, Math.min(...chunk.map((r) => r.after)));
-  const ends = chunk.map((r) => (Number.isFinite(r.before) ? r.before : options.now + (options.clockSkewMs ?? 60_000)));
+  const ends = chunk.map((r) =>
+    Number.isFinite(r.before) ? r.before : options.now + (options.clockSkewMs ?? 60_000),
+  );
   const end = Math.max(...ends);
   const details = new ReadRawModifiedDetails({
     isReadModified: false,
@@ -73,8 +75,17 @@ async function readChunk(
     numValuesPerNode: Math.min(VALUES_PER_CALL, options.maxValuesPerTag),
     returnBounds: false,
   });
-  const results = chunk.map<HistoryResult>((r) => ({ slot: r.slot, samples: [], error: null, truncated: false }));
-  let pending = chunk.map((r, i) => ({ index: i, nodeId: r.nodeId, continuationPoint: undefined as Buffer | undefined }));
+  const results = chunk.map<HistoryResult>((r) => ({
+    slot: r.slot,
+    samples: [],
+    error: null,
+    truncated: false,
+  }));
+  let pending = chunk.map((r, i) => ({
+    index: i,
+    nodeId: r.nodeId,
+    continuationPoint: undefined as Buffer | undefined,
+  }));
   while (pending.length) {
     const response = await session.historyRead(
       new HistoryReadRequest({

@@ -15,7 +15,10 @@ export interface ConnectionModel {
  * operator added. A configured tag replaces a discovered one on the same node, so the operator's
  * name, unit, range and sampling win.
  */
-export function buildModel(settings: ConnectionSettings, discovered: DiscoveredModel | null): ConnectionModel {
+export function buildModel(
+  settings: ConnectionSettings,
+  discovered: DiscoveredModel | null,
+): ConnectionModel {
   const assets: Asset[] = [...(discovered?.assets ?? [])];
   const known = new Set(assets.map((a) => a.id));
   for (const a of settings.assets) {

@@ -162,7 +162,10 @@ export class OpcUaSource implements Disposable {
       lastValueAt: null,
       valuesReceived: 0,
     };
-    this.collector = new SampleCollector((batch) => options.events.onBatch(batch), options.newCorrelationId);
+    this.collector = new SampleCollector((batch) => {
+      this.status.lastValueAt = options.clock.now();
+      options.events.onBatch(batch);
+    }, options.newCorrelationId);
     this.watchdog = new StallWatchdog(options.clock, (index, silent) => this.onStall(index, silent));
     this.flushTimer = options.clock.setInterval(() => this.collector.flush(), options.batchIntervalMs);
     this.pki = options.pki ?? null;
@@ -214,8 +217,9 @@ export class OpcUaSource implements Disposable {
         firstAttemptDone();
         return;
       } catch (err) {
-        await this.teardownConnection();
+        // A newer attempt (reconnect, dispose) owns the connection fields now; leave them alone.
         if (this.disposed || generation !== this.generation) break;
+        await this.teardownConnection();
         const failure = classifyConnectError(err, this.settings.endpointUrl, this.userName());
         failures++;
         const waitMs = this.retryDelay(failure.retry, failures);
@@ -260,7 +264,10 @@ export class OpcUaSource implements Disposable {
   }
 
   private async openPki(): Promise<ClientPki> {
-    if (!this.pki) this.pki = await ClientPki.open(path.join(this.options.pkiDir, 'client'), () => this.options.clock.now());
+    if (!this.pki)
+      this.pki = await ClientPki.open(path.join(this.options.pkiDir, 'client'), () =>
+        this.options.clock.now(),
+      );
     if (!this.pkiListener) this.pkiListener = this.pki.onChange(() => this.wake?.());
     return this.pki;
   }
@@ -298,15 +305,19 @@ export class OpcUaSource implements Disposable {
     await client.connect(s.endpointUrl);
     if (stale()) return;
     const session = await client.createSession(identity);
-    this.session = session;
     if (stale()) return;
+    this.session = session;
     this.attachSessionEvents(session, generation);
     const limits = await readServerLimits(session);
+    if (stale()) return;
     this.limits = limits;
     this.timings.connectMs = lap();
     const maxRead = perCall(limits.maxNodesPerRead);
     const discovered = s.discover
-      ? await discoverModel(session, s.id, s.rootPath, { maxNodesPerRead: maxRead, maxNodesPerBrowse: perCall(limits.maxNodesPerBrowse) })
+      ? await discoverModel(session, s.id, s.rootPath, {
+          maxNodesPerRead: maxRead,
+          maxNodesPerBrowse: perCall(limits.maxNodesPerBrowse),
+        })
       : null;
     if (stale()) return;
     this.timings.discoverMs = lap();
@@ -316,7 +327,11 @@ export class OpcUaSource implements Disposable {
     this.model = { assets: model.assets, tags: model.tags };
     this.options.events.onModel({ assets: model.assets, tags: model.tags });
     const monitored = model.tags.filter((t) => t.source);
-    const facts = await inspectTags(session, monitored.map((t) => t.source!.nodeId), maxRead);
+    const facts = await inspectTags(
+      session,
+      monitored.map((t) => t.source!.nodeId),
+      maxRead,
+    );
     if (stale()) return;
     this.timings.inspectMs = lap();
     this.bindings = monitored.map((tag, i) => {
@@ -337,8 +352,13 @@ export class OpcUaSource implements Disposable {
       };
     });
     this.bindingsByTag = new Map(this.bindings.map((b) => [b.tag.id, b]));
-    await this.subscribe(session, limits);
+    const subscriptions = await this.subscribe(session, limits);
     if (stale()) return;
+    this.subscriptions = subscriptions;
+    this.watchdog.watch(
+      subscriptions.info().map((info) => Math.max(s.stallTimeoutMs, 2 * info.keepAliveMs + 1000)),
+    );
+    this.lastHeardAt = this.options.clock.now();
     this.timings.subscribeMs = lap();
     if (s.alarms.enabled) await this.startConditions(session);
     if (stale()) return;
@@ -368,16 +388,26 @@ export class OpcUaSource implements Disposable {
       (e) => e.securityMode === mode && policyName(e.securityPolicyUri ?? '') === s.security.policy,
     );
     if (!candidates.length) {
-      const offered = [...new Set(endpoints.map((e) => `${modeName(e.securityMode)}/${policyName(e.securityPolicyUri ?? '')}`))];
+      const offered = [
+        ...new Set(
+          endpoints.map((e) => `${modeName(e.securityMode)}/${policyName(e.securityPolicyUri ?? '')}`),
+        ),
+      ];
       throw new ConnectionFailure(
         `The server refuses the security asked for (${s.security.mode}/${s.security.policy}); it offers ${offered.join(', ') || 'nothing'}`,
         'never',
       );
     }
     const wanted = s.identity.type;
-    const endpoint = candidates.find((e) => (e.userIdentityTokens ?? []).some((t) => tokenKind(t.tokenType) === wanted));
+    const endpoint = candidates.find((e) =>
+      (e.userIdentityTokens ?? []).some((t) => tokenKind(t.tokenType) === wanted),
+    );
     if (!endpoint) {
-      const tokens = [...new Set(candidates.flatMap((e) => (e.userIdentityTokens ?? []).map((t) => tokenKind(t.tokenType))))];
+      const tokens = [
+        ...new Set(
+          candidates.flatMap((e) => (e.userIdentityTokens ?? []).map((t) => tokenKind(t.tokenType))),
+        ),
+      ];
       throw new ConnectionFailure(
         `The server does not accept ${describeIdentity(s.identity) === 'anonymous' ? 'anonymous users' : `${wanted} identities`} with ${s.security.mode}/${s.security.policy}; it accepts ${tokens.join(', ') || 'none'}`,
         'never',
@@ -396,7 +426,10 @@ export class OpcUaSource implements Disposable {
     const { info } = check;
     const who = `The server certificate "${info.subject}" (SHA-1 ${info.thumbprint}, issued by "${info.issuer}", valid ${iso(info.notBefore)} to ${iso(info.notAfter)})`;
     if (check.state === 'pending') {
-      throw new ConnectionFailure(`${who} is not trusted yet: review it under certificates and trust or reject it`, 'trust');
+      throw new ConnectionFailure(
+        `${who} is not trusted yet: review it under certificates and trust or reject it`,
+        'trust',
+      );
     }
     if (check.state === 'rejected') {
       throw new ConnectionFailure(`${who} was rejected by an operator; trust it to connect`, 'trust');
@@ -413,7 +446,10 @@ export class OpcUaSource implements Disposable {
     });
     client.on('backoff', (retry: number, delay: number) => {
       if (!current() || !this.connectionDown) return;
-      this.setState('reconnecting', `Connection to ${this.settings.endpointUrl} lost; reconnection attempt ${retry + 1} failed, next in ${Math.round(delay / 1000)} s`);
+      this.setState(
+        'reconnecting',
+        `Connection to ${this.settings.endpointUrl} lost; reconnection attempt ${retry + 1} failed, next in ${Math.round(delay / 1000)} s`,
+      );
     });
   }
 
@@ -426,17 +462,15 @@ export class OpcUaSource implements Disposable {
     });
     session.on('session_closed', () => {
       // Closed by the server or by node-opcua giving up: start over.
-      if (current() && this.everConnected && !this.closingDown) void this.reconnect();
+      if (current() && this.everConnected) void this.reconnect();
     });
   }
 
-  private closingDown = false;
-
-  private async subscribe(session: ClientSession, limits: ServerLimits): Promise<void> {
+  private subscribe(session: ClientSession, limits: ServerLimits): Promise<SubscriptionSet> {
     const s = this.settings;
     const active = this.bindings.filter((b) => !b.error);
     const reserved = s.alarms.enabled ? 1 : 0;
-    this.subscriptions = await SubscriptionSet.create(
+    return SubscriptionSet.create(
       session,
       active.map((b) => ({ nodeId: b.nodeId, params: b.params })),
       {
@@ -444,7 +478,10 @@ export class OpcUaSource implements Disposable {
         maxKeepAliveCount: s.maxKeepAliveCount,
         limits: {
           maxItemsPerSubscription: s.maxItemsPerSubscription,
-          maxSubscriptions: limits.maxSubscriptionsPerSession > 0 ? Math.max(1, limits.maxSubscriptionsPerSession - reserved) : 0,
+          maxSubscriptions:
+            limits.maxSubscriptionsPerSession > 0
+              ? Math.max(1, limits.maxSubscriptionsPerSession - reserved)
+              : 0,
           maxItemsPerCall: perCall(limits.maxMonitoredItemsPerCall, 1000),
           serverMaxItemsPerSubscription: limits.maxMonitoredItemsPerSubscription,
         },
@@ -464,11 +501,6 @@ export class OpcUaSource implements Disposable {
         },
       },
     );
-    const timeouts = this.subscriptions
-      .info()
-      .map((info) => Math.max(s.stallTimeoutMs, 2 * info.keepAliveMs + 1000));
-    this.watchdog.watch(timeouts);
-    this.lastHeardAt = this.options.clock.now();
   }
 
   private async startConditions(session: ClientSession): Promise<void> {
@@ -495,19 +527,18 @@ export class OpcUaSource implements Disposable {
 
   /** Hot path: one notification of one monitored item. */
   private onValue(b: TagBinding, dataValue: DataValue): void {
-    const now = this.options.clock.now();
     const variant = dataValue.value;
     const code = dataValue.statusCode.value >>> 0;
     const source = dataValue.sourceTimestamp;
-    const t = source ? source.getTime() : (dataValue.serverTimestamp?.getTime() ?? now);
+    const t = source ? source.getTime() : (dataValue.serverTimestamp?.getTime() ?? this.options.clock.now());
     if (code & 0x80 && hasOverflowBit(code)) b.overflows++;
-    this.status.lastValueAt = now;
     if (b.array) {
       const values = arrayOf(dataValue);
       if (values) {
         const dt = this.arrayInterval(b, t, values.length);
         b.lastArrayT = t;
-        if (this.collector.pushArray(b.slot, t, values, code, dt)) this.status.valuesReceived += values.length;
+        if (this.collector.pushArray(b.slot, t, values, code, dt))
+          this.status.valuesReceived += values.length;
         return;
       }
     }
@@ -561,8 +592,9 @@ export class OpcUaSource implements Disposable {
     this.onConnectionLost('stalled', message);
     // The same call node-opcua's own keep-alive manager makes when a ping times out: the channel is
     // dropped, node-opcua opens a new one, reactivates the session and republishes what it missed.
-    const channel = (this.client as unknown as { _secureChannel?: { forceConnectionBreak?: () => void } } | null)
-      ?._secureChannel;
+    const channel = (
+      this.client as unknown as { _secureChannel?: { forceConnectionBreak?: () => void } } | null
+    )?._secureChannel;
     if (channel?.forceConnectionBreak) channel.forceConnectionBreak();
     else void this.reconnect();
   }
@@ -604,13 +636,16 @@ export class OpcUaSource implements Disposable {
     const now = this.options.clock.now();
     const session = this.session;
     // A new session means the server forgot the old one; its subscriptions' queued data may be gone.
-    if (session && outage.sessionId !== null && session.sessionId.toString() !== outage.sessionId) outage.recreated = true;
+    if (session && outage.sessionId !== null && session.sessionId.toString() !== outage.sessionId)
+      outage.recreated = true;
     const active = this.bindings.filter((b) => !b.error);
     const { backfill } = this.settings;
     // History is read even after a transfer: it costs one round trip and fills what a republish
     // could not (a server keeps only so many unacknowledged messages).
     const candidates = backfill.enabled && session ? active.filter((b) => b.history && !b.array) : [];
-    const unfilled = new Set(outage.recreated ? active.filter((b) => !candidates.includes(b)).map((b) => b.tag.id) : []);
+    const unfilled = new Set(
+      outage.recreated ? active.filter((b) => !candidates.includes(b)).map((b) => b.tag.id) : [],
+    );
     const errors: string[] = [];
     let values = 0;
     if (candidates.length && session) {
@@ -635,7 +670,10 @@ export class OpcUaSource implements Disposable {
             if (errors.length < 10) errors.push(r.error);
           } else if (r.truncated) {
             unfilled.add(tagId);
-            if (errors.length < 10) errors.push(`History of ${tagId} holds more than ${backfill.maxValuesPerTag} values in the gap; only the oldest were read`);
+            if (errors.length < 10)
+              errors.push(
+                `History of ${tagId} holds more than ${backfill.maxValuesPerTag} values in the gap; only the oldest were read`,
+              );
           }
         }
         values = this.collector.emitBackfill(perSlot);
@@ -644,7 +682,11 @@ export class OpcUaSource implements Disposable {
         errors.push(`HistoryRead failed: ${(err as Error).message.split('\n')[0]}`);
       }
     }
-    const filled = outage.recreated ? active.length - unfilled.size : values > 0 ? candidates.length - unfilled.size : 0;
+    const filled = outage.recreated
+      ? active.length - unfilled.size
+      : values > 0
+        ? candidates.length - unfilled.size
+        : 0;
     const recovery: DataGap['recovery'] = !outage.recreated
       ? 'republished'
       : unfilled.size === 0
@@ -742,7 +784,10 @@ export class OpcUaSource implements Disposable {
 
   async conditionAction(method: 'acknowledge' | 'confirm', request: ConditionActionRequest): Promise<void> {
     if (!this.settings.alarms.enabled) {
-      throw new CoreError('invalid_input', `Connection "${this.settings.id}" does not subscribe to alarms (alarms.enabled)`);
+      throw new CoreError(
+        'invalid_input',
+        `Connection "${this.settings.id}" does not subscribe to alarms (alarms.enabled)`,
+      );
     }
     const session = this.requireSession();
     try {
@@ -781,7 +826,11 @@ export class OpcUaSource implements Disposable {
     const tagErrors = this.tagStatuses().filter((t) => t.error);
     const warnings: string[] = [];
     if (this.serverCheck?.state === 'trusted') {
-      const w = expiryWarning(`The server certificate "${this.serverCheck.info.subject}"`, this.serverCheck.info, now);
+      const w = expiryWarning(
+        `The server certificate "${this.serverCheck.info.subject}"`,
+        this.serverCheck.info,
+        now,
+      );
       if (w) warnings.push(w);
     }
     if (this.pki) {
@@ -789,16 +838,23 @@ export class OpcUaSource implements Disposable {
       if (own) warnings.push(own);
     }
     if (tagErrors.length) {
-      warnings.push(`${tagErrors.length} tag${tagErrors.length === 1 ? '' : 's'} cannot be monitored: ${tagErrors[0]!.error}${tagErrors.length > 1 ? ', ...' : ''}`);
+      warnings.push(
+        `${tagErrors.length} tag${tagErrors.length === 1 ? '' : 's'} cannot be monitored: ${tagErrors[0]!.error}${tagErrors.length > 1 ? ', ...' : ''}`,
+      );
     }
     if (this.alarmsError) warnings.push(this.alarmsError);
     const overflows = this.bindings.reduce((n, b) => n + b.overflows, 0);
-    if (overflows) warnings.push(`The server discarded values of fast tags ${overflows} time(s) (queue overflow); raise queueSize`);
+    if (overflows)
+      warnings.push(
+        `The server discarded values of fast tags ${overflows} time(s) (queue overflow); raise queueSize`,
+      );
     return {
       status: this.getStatus(),
       security: { ...this.settings.security },
       identity: describeIdentity(this.settings.identity),
-      serverCertificate: this.serverCheck ? { ...this.serverCheck.info, state: this.serverCheck.state } : null,
+      serverCertificate: this.serverCheck
+        ? { ...this.serverCheck.info, state: this.serverCheck.state }
+        : null,
       limits: this.limits,
       subscriptions: this.subscriptions?.info() ?? [],
       monitoredItems: this.bindings.length - tagErrors.length,
@@ -835,15 +891,10 @@ export class OpcUaSource implements Disposable {
     this.subscriptions = null;
     this.conditions = null;
     this.watchdog.pause();
-    this.closingDown = true;
-    try {
-      await bounded(conditions?.dispose());
-      await bounded(subscriptions?.terminate());
-      await bounded(session?.close());
-      await bounded(client?.disconnect());
-    } finally {
-      this.closingDown = false;
-    }
+    await bounded(conditions?.dispose());
+    await bounded(subscriptions?.terminate());
+    await bounded(session?.close());
+    await bounded(client?.disconnect());
   }
 
   /** A deliberate reconnect: stop the loop, keep a gap open if data was flowing. */

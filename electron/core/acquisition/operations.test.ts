@@ -15,11 +15,17 @@ describe('toVariant', () => {
   });
 
   it('refuses what does not fit, naming the value and the type', () => {
-    expect(() => toVariant(300, DataType.Byte, 'Speed')).toThrow(new OperationError('Speed: 300 does not fit data type Byte'));
+    expect(() => toVariant(300, DataType.Byte, 'Speed')).toThrow(
+      new OperationError('Speed: 300 does not fit data type Byte'),
+    );
     expect(() => toVariant(1.5, DataType.Int32, 'Mode')).toThrow('Mode: 1.5 does not fit data type Int32');
     expect(() => toVariant('1', DataType.Double, 'x')).toThrow('x: "1" does not fit data type Double');
     expect(() => toVariant(1, DataType.Boolean, 'x')).toThrow('x: 1 does not fit data type Boolean');
-    expect(() => toVariant([1, 'a'], DataType.Double, 'w')).toThrow('w[1]: "a" does not fit data type Double');
-    expect(() => toVariant(1, DataType.DateTime, 'd')).toThrow('d: data type DateTime cannot be written from Vigil');
+    expect(() => toVariant([1, 'a'], DataType.Double, 'w')).toThrow(
+      'w[1]: "a" does not fit data type Double',
+    );
+    expect(() => toVariant(1, DataType.DateTime, 'd')).toThrow(
+      'd: data type DateTime cannot be written from Vigil',
+    );
   });
 });

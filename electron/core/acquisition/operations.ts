@@ -33,12 +33,17 @@ export function toVariant(value: PlainValue, dataType: DataType, what: string): 
     return new Variant({ dataType, arrayType: VariantArrayType.Array, value: elements });
   }
   // Explicit: node-opcua cannot tell a 64-bit [high, low] scalar from a two-element array.
-  return new Variant({ dataType, arrayType: VariantArrayType.Scalar, value: scalarFor(value, dataType, what) });
+  return new Variant({
+    dataType,
+    arrayType: VariantArrayType.Scalar,
+    value: scalarFor(value, dataType, what),
+  });
 }
 
 function scalarFor(value: number | boolean | string, dataType: DataType, what: string): unknown {
   const type = DataType[dataType] ?? String(dataType);
-  const mismatch = () => new OperationError(`${what}: ${JSON.stringify(value)} does not fit data type ${type}`);
+  const mismatch = () =>
+    new OperationError(`${what}: ${JSON.stringify(value)} does not fit data type ${type}`);
   switch (dataType) {
     case DataType.Boolean:
       if (typeof value !== 'boolean') throw mismatch();
@@ -53,7 +58,8 @@ function scalarFor(value: number | boolean | string, dataType: DataType, what: s
     default: {
       const range = INTEGER_RANGES[dataType];
       if (!range) throw new OperationError(`${what}: data type ${type} cannot be written from Vigil`);
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < range[0] || value > range[1]) throw mismatch();
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < range[0] || value > range[1])
+        throw mismatch();
       if (dataType === DataType.Int64 || dataType === DataType.UInt64) {
         // node-opcua takes 64-bit integers as [high, low] 32-bit words.
         const high = Math.floor(value / 4294967296);
@@ -74,8 +80,13 @@ export async function writeValue(session: ClientSession, nodeId: string, value: 
     throw new OperationError(`Cannot write ${nodeId}: ${(err as Error).message.split('\n')[0]}`);
   }
   const variant = toVariant(value, dataType, `Value for ${nodeId}`);
-  const status = await session.write({ nodeId: node, attributeId: AttributeIds.Value, value: { value: variant } });
-  if (status.isNotGood()) throw new OperationError(`The server refused the write to ${nodeId}: ${status.name}`);
+  const status = await session.write({
+    nodeId: node,
+    attributeId: AttributeIds.Value,
+    value: { value: variant },
+  });
+  if (status.isNotGood())
+    throw new OperationError(`The server refused the write to ${nodeId}: ${status.name}`);
 }
 
 export interface MethodResult {
@@ -105,7 +116,9 @@ export async function callMethod(
   const variants = declared.map((arg, i) => {
     const typeId = arg.dataType;
     if (typeId.namespace !== 0 || typeof typeId.value !== 'number' || !DataType[typeId.value]) {
-      throw new OperationError(`Argument ${arg.name} of ${methodId} has a data type (${typeId.toString()}) Vigil cannot send`);
+      throw new OperationError(
+        `Argument ${arg.name} of ${methodId} has a data type (${typeId.toString()}) Vigil cannot send`,
+      );
     }
     return toVariant(inputArguments[i]!, typeId.value as DataType, `Argument ${arg.name ?? i}`);
   });
@@ -128,6 +141,7 @@ export async function callMethod(
 function plain(value: unknown): unknown {
   if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
   if (value instanceof Date) return value.getTime();
-  if (value && typeof value === 'object' && 'toString' in value && !Array.isArray(value)) return String(value);
+  if (value && typeof value === 'object' && 'toString' in value && !Array.isArray(value))
+    return String(value);
   return value;
 }

@@ -16,7 +16,9 @@ describe('ClientPki: own certificate and the review queue of server certificates
     // Another PKI's own certificate stands in for a server certificate.
     server = await ClientPki.open(path.join(work, 'server'));
     serverDer = Buffer.from(
-      readFileSync(server.ownCertificateFile, 'utf8').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''),
+      readFileSync(server.ownCertificateFile, 'utf8')
+        .replace(/-----[^-]+-----/g, '')
+        .replace(/\s+/g, ''),
       'base64',
     );
   });
@@ -43,7 +45,9 @@ describe('ClientPki: own certificate and the review queue of server certificates
     expect(check.state).toBe('pending');
     expect(check.status).toBe('BadCertificateUntrusted');
     expect(check.info.thumbprint).toBe(server.ownCertificate().thumbprint);
-    expect(pki.list()).toEqual([expect.objectContaining({ thumbprint: check.info.thumbprint, state: 'pending' })]);
+    expect(pki.list()).toEqual([
+      expect.objectContaining({ thumbprint: check.info.thumbprint, state: 'pending' }),
+    ]);
     expect(pki.list()[0]!.firstSeenAt).not.toBeNull();
   });
 
@@ -65,7 +69,9 @@ describe('ClientPki: own certificate and the review queue of server certificates
     const thumb = server.ownCertificate().thumbprint;
     await pki.trust(thumb);
     const soon = server.ownCertificate().notAfter - 5 * 24 * 3600_000;
-    expect(pki.expiryWarnings(soon)).toContainEqual(expect.stringMatching(new RegExp(`Trusted server certificate .*${thumb}.* expires in [45] days`)));
+    expect(pki.expiryWarnings(soon)).toContainEqual(
+      expect.stringMatching(new RegExp(`Trusted server certificate .*${thumb}.* expires in [45] days`)),
+    );
   });
 });
 
@@ -82,6 +88,8 @@ describe('certificate helpers', () => {
     expect(expiryWarning('X', cert, 99 * day)).toMatch(/^X expires in 1 day \(/);
     expect(expiryWarning('X', cert, 100 * day - 1000)).toMatch(/^X expires within a day/);
     expect(expiryWarning('X', cert, 101 * day)).toMatch(/^X expired on /);
-    expect(expiryWarning('X', { notBefore: 10 * day, notAfter: 20 * day }, 0)).toMatch(/^X is not valid before /);
+    expect(expiryWarning('X', { notBefore: 10 * day, notAfter: 20 * day }, 0)).toMatch(
+      /^X is not valid before /,
+    );
   });
 });

@@ -3,7 +3,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import path from 'node:path';
 import { getHostname, makeApplicationUrn, OPCUACertificateManager } from 'node-opcua';
 import type { Disposable } from '../app/disposable';
-import { describeCertificate, expiryWarning, normaliseThumbprint, type CertificateInfo } from './certificateInfo';
+import {
+  describeCertificate,
+  expiryWarning,
+  normaliseThumbprint,
+  type CertificateInfo,
+} from './certificateInfo';
 
 /**
  * trusted: the operator trusted it (or placed it in trusted/certs).
@@ -137,7 +142,12 @@ export class ClientPki {
       const decision = review.decided[info.thumbprint];
       const state: TrustState =
         folderState === 'trusted' ? 'trusted' : decision?.decision === 'rejected' ? 'rejected' : 'pending';
-      out.push({ ...info, state, firstSeenAt: review.firstSeen[info.thumbprint] ?? null, decidedAt: decision?.at ?? null });
+      out.push({
+        ...info,
+        state,
+        firstSeenAt: review.firstSeen[info.thumbprint] ?? null,
+        decidedAt: decision?.at ?? null,
+      });
     };
     for (const file of listFiles(this.certificateManager.trustedFolder)) add(file, 'trusted');
     for (const file of listFiles(this.certificateManager.rejectedFolder)) add(file, 'rejected');
@@ -162,7 +172,8 @@ export class ClientPki {
     const hex = normaliseThumbprint(thumbprint);
     if (!hex) throw new CertificateNotFoundError(`"${thumbprint}" is not a SHA-1 thumbprint (40 hex digits)`);
     const file = this.fileOf(hex);
-    if (!file) throw new CertificateNotFoundError(`No server certificate with thumbprint ${hex} in the store`);
+    if (!file)
+      throw new CertificateNotFoundError(`No server certificate with thumbprint ${hex} in the store`);
     const der = new X509Certificate(readFileSync(file)).raw;
     if (decision === 'trusted') await this.certificateManager.trustCertificate(der);
     else await this.certificateManager.rejectCertificate(der);
@@ -211,7 +222,11 @@ export class ClientPki {
     if (own) out.push(own);
     for (const cert of this.list()) {
       if (cert.state !== 'trusted') continue;
-      const warning = expiryWarning(`Trusted server certificate "${cert.subject}" (${cert.thumbprint})`, cert, now);
+      const warning = expiryWarning(
+        `Trusted server certificate "${cert.subject}" (${cert.thumbprint})`,
+        cert,
+        now,
+      );
       if (warning) out.push(warning);
     }
     return out;
@@ -238,7 +253,9 @@ export class ClientPki {
 
   private readReview(): ReviewRecord {
     try {
-      const parsed = JSON.parse(readFileSync(path.join(this.rootDir, REVIEW_FILE), 'utf8')) as Partial<ReviewRecord>;
+      const parsed = JSON.parse(
+        readFileSync(path.join(this.rootDir, REVIEW_FILE), 'utf8'),
+      ) as Partial<ReviewRecord>;
       return { firstSeen: parsed.firstSeen ?? {}, decided: parsed.decided ?? {} };
     } catch {
       return { firstSeen: {}, decided: {} };

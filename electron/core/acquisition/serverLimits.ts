@@ -28,7 +28,8 @@ const LIMIT_NODES: Record<keyof ServerLimits, number> = {
   maxNodesPerBrowse: VariableIds.Server_ServerCapabilities_OperationLimits_MaxNodesPerBrowse,
   maxNodesPerWrite: VariableIds.Server_ServerCapabilities_OperationLimits_MaxNodesPerWrite,
   maxNodesPerMethodCall: VariableIds.Server_ServerCapabilities_OperationLimits_MaxNodesPerMethodCall,
-  maxNodesPerHistoryReadData: VariableIds.Server_ServerCapabilities_OperationLimits_MaxNodesPerHistoryReadData,
+  maxNodesPerHistoryReadData:
+    VariableIds.Server_ServerCapabilities_OperationLimits_MaxNodesPerHistoryReadData,
   maxMonitoredItemsPerCall: VariableIds.Server_ServerCapabilities_OperationLimits_MaxMonitoredItemsPerCall,
   maxSubscriptionsPerSession: VariableIds.Server_ServerCapabilities_MaxSubscriptionsPerSession,
   maxMonitoredItemsPerSubscription: VariableIds.Server_ServerCapabilities_MaxMonitoredItemsPerSubscription,
@@ -40,7 +41,9 @@ export const FALLBACK_NODES_PER_CALL = 500;
 
 export async function readServerLimits(session: ClientSession): Promise<ServerLimits> {
   const keys = Object.keys(LIMIT_NODES) as (keyof ServerLimits)[];
-  const values = await session.read(keys.map((k) => ({ nodeId: `i=${LIMIT_NODES[k]}`, attributeId: AttributeIds.Value })));
+  const values = await session.read(
+    keys.map((k) => ({ nodeId: `i=${LIMIT_NODES[k]}`, attributeId: AttributeIds.Value })),
+  );
   const limits = {} as ServerLimits;
   keys.forEach((key, i) => {
     const dv = values[i];

@@ -63,9 +63,11 @@ export function resolveSettings(config: ConnectionConfig): ConnectionSettings {
       queueSize: config.queueSize ?? DEFAULT_QUEUE_SIZE,
       deadband: config.deadband ?? null,
     },
-    maxItemsPerSubscription: config.subscriptions?.maxItemsPerSubscription ?? DEFAULT_MAX_ITEMS_PER_SUBSCRIPTION,
+    maxItemsPerSubscription:
+      config.subscriptions?.maxItemsPerSubscription ?? DEFAULT_MAX_ITEMS_PER_SUBSCRIPTION,
     maxKeepAliveCount,
-    stallTimeoutMs: config.subscriptions?.stallTimeoutMs ?? Math.max(MIN_STALL_TIMEOUT_MS, 3 * keepAlivePeriodMs),
+    stallTimeoutMs:
+      config.subscriptions?.stallTimeoutMs ?? Math.max(MIN_STALL_TIMEOUT_MS, 3 * keepAlivePeriodMs),
     backfill: {
       enabled: config.backfill?.enabled ?? true,
       maxLookbackMs: config.backfill?.maxLookbackMs ?? DAY_MS,
@@ -80,7 +82,10 @@ export function resolveSettings(config: ConnectionConfig): ConnectionSettings {
 }
 
 /** A tag's own monitoring parameters over the connection's defaults. */
-export function monitoringFor(tag: Partial<TagConfig> | undefined, defaults: MonitoringParameters): MonitoringParameters {
+export function monitoringFor(
+  tag: Partial<TagConfig> | undefined,
+  defaults: MonitoringParameters,
+): MonitoringParameters {
   return {
     samplingIntervalMs: tag?.samplingIntervalMs ?? defaults.samplingIntervalMs,
     queueSize: tag?.queueSize ?? defaults.queueSize,

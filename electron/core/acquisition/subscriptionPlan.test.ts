@@ -36,9 +36,12 @@ describe('planSubscriptions', () => {
   });
 
   it('refuses a plan that cannot fit the server limits, naming them', () => {
-    expect(() => planSubscriptions(Array(5000).fill('p'), limits({ maxSubscriptions: 2, serverMaxItemsPerSubscription: 1000 }))).toThrow(
-      /5000 monitored items do not fit in 2 subscriptions of at most 1000 items/,
-    );
+    expect(() =>
+      planSubscriptions(
+        Array(5000).fill('p'),
+        limits({ maxSubscriptions: 2, serverMaxItemsPerSubscription: 1000 }),
+      ),
+    ).toThrow(/5000 monitored items do not fit in 2 subscriptions of at most 1000 items/);
   });
 
   it('puts items with other monitoring parameters in calls of their own', () => {

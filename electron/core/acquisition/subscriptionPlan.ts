@@ -30,7 +30,8 @@ export interface SubscriptionPlan {
 export function planSubscriptions(keys: readonly string[], limits: PlanLimits): SubscriptionPlan {
   const n = keys.length;
   if (n === 0) return { subscriptions: [] };
-  const serverCap = limits.serverMaxItemsPerSubscription > 0 ? limits.serverMaxItemsPerSubscription : Infinity;
+  const serverCap =
+    limits.serverMaxItemsPerSubscription > 0 ? limits.serverMaxItemsPerSubscription : Infinity;
   const perSubscription = Math.max(1, Math.min(limits.maxItemsPerSubscription, serverCap));
   let count = Math.ceil(n / perSubscription);
   if (limits.maxSubscriptions > 0 && count > limits.maxSubscriptions) {
@@ -42,7 +43,9 @@ export function planSubscriptions(keys: readonly string[], limits: PlanLimits): 
     }
   }
   // Items with equal parameters next to each other, so they end up in as few calls as possible.
-  const order = keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : a - b));
+  const order = keys
+    .map((_, i) => i)
+    .sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : a - b));
   const perCall = Math.max(1, limits.maxItemsPerCall);
   const subscriptions: PlannedSubscription[] = [];
   for (let s = 0; s < count; s++) {

@@ -131,7 +131,9 @@ async function monitorCall(
     TimestampsToReturn.Both,
   );
   // Attached before the first Publish can bring the initial values.
-  group.on('changed', (_item, dataValue: DataValue, index: number) => events.onValue(items[index]!, dataValue));
+  group.on('changed', (_item, dataValue: DataValue, index: number) =>
+    events.onValue(items[index]!, dataValue),
+  );
   await new Promise<void>((resolve, reject) => {
     group.once('initialized', () => resolve());
     group.once('err', (message: string) => reject(new Error(`CreateMonitoredItems failed: ${message}`)));
@@ -155,14 +157,23 @@ export function toNodeOpcuaParameters(params: MonitoringParameters): MonitoringP
         deadbandValue: params.deadband.value,
       })
     : null;
-  return { samplingInterval: params.samplingIntervalMs, queueSize: params.queueSize, discardOldest: true, filter };
+  return {
+    samplingInterval: params.samplingIntervalMs,
+    queueSize: params.queueSize,
+    discardOldest: true,
+    filter,
+  };
 }
 
 function monitoringKey(p: MonitoringParameters): string {
   return `${p.samplingIntervalMs}|${p.queueSize}|${p.deadband ? `${p.deadband.type}:${p.deadband.value}` : '-'}`;
 }
 
-async function runLimited<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+async function runLimited<T>(
+  items: readonly T[],
+  limit: number,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failure: unknown = null;
   const worker = async () => {

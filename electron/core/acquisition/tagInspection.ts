@@ -1,10 +1,4 @@
-import {
-  AccessLevelFlag,
-  AttributeIds,
-  BrowseDirection,
-  NodeClass,
-  type ClientSession,
-} from 'node-opcua';
+import { AccessLevelFlag, AttributeIds, BrowseDirection, NodeClass, type ClientSession } from 'node-opcua';
 import { readChunked } from './serverLimits';
 
 /** What Vigil needs to know about a tag's variable before monitoring it. */
@@ -20,7 +14,12 @@ export interface TagFacts {
 
 export type ArrayTiming = { kind: 'interval'; dtMs: number } | { kind: 'span'; spanMs: number };
 
-const ATTRIBUTES = [AttributeIds.NodeClass, AttributeIds.ValueRank, AttributeIds.AccessLevel, AttributeIds.Historizing];
+const ATTRIBUTES = [
+  AttributeIds.NodeClass,
+  AttributeIds.ValueRank,
+  AttributeIds.AccessLevel,
+  AttributeIds.Historizing,
+];
 
 /** Property names that give an array's sample rate in Hz (Vigil's simulator and common vendor names). */
 const RATE_PROPERTIES = new Set(['SampleRateHz', 'SampleRate', 'SamplingRate', 'SamplingFrequency']);
@@ -47,20 +46,33 @@ export async function inspectTags(
     if (!nodeClass || nodeClass.statusCode.isNotGood()) {
       const status = nodeClass?.statusCode.name ?? 'no answer';
       const missing = status === 'BadNodeIdUnknown' || status === 'BadNodeIdInvalid';
-      return fail(missing ? `Node ${nodeId} does not exist on the server (${status})` : `Node ${nodeId} cannot be read (${status})`);
+      return fail(
+        missing
+          ? `Node ${nodeId} does not exist on the server (${status})`
+          : `Node ${nodeId} cannot be read (${status})`,
+      );
     }
     if (nodeClass.value.value !== NodeClass.Variable) {
-      return fail(`Node ${nodeId} is a${/^[AEIOU]/.test(NodeClass[nodeClass.value.value as number] ?? '') ? 'n' : ''} ${NodeClass[nodeClass.value.value as number] ?? 'node'}, not a variable`);
+      return fail(
+        `Node ${nodeId} is a${/^[AEIOU]/.test(NodeClass[nodeClass.value.value as number] ?? '') ? 'n' : ''} ${NodeClass[nodeClass.value.value as number] ?? 'node'}, not a variable`,
+      );
     }
-    const access = accessLevel?.statusCode.isGood() ? Number(accessLevel.value.value) : AccessLevelFlag.CurrentRead;
-    if ((access & AccessLevelFlag.CurrentRead) === 0) return fail(`Variable ${nodeId} is not readable (AccessLevel ${access})`);
+    const access = accessLevel?.statusCode.isGood()
+      ? Number(accessLevel.value.value)
+      : AccessLevelFlag.CurrentRead;
+    if ((access & AccessLevelFlag.CurrentRead) === 0)
+      return fail(`Variable ${nodeId} is not readable (AccessLevel ${access})`);
     const rank = valueRank?.statusCode.isGood() ? Number(valueRank.value.value) : -1;
     const history = (access & AccessLevelFlag.HistoryRead) !== 0 || historizing?.value.value === true;
     return { error: null, array: rank === 1, history, arrayTiming: null };
   });
   const arrays = facts.map((f, i) => (f.array && !f.error ? i : -1)).filter((i) => i >= 0);
   if (arrays.length) {
-    const timings = await readArrayTimings(session, arrays.map((i) => nodeIds[i]!), maxNodesPerRead);
+    const timings = await readArrayTimings(
+      session,
+      arrays.map((i) => nodeIds[i]!),
+      maxNodesPerRead,
+    );
     arrays.forEach((i, k) => (facts[i]!.arrayTiming = timings[k] ?? null));
   }
   return facts;
@@ -120,6 +132,11 @@ function axisSpan(value: unknown): ArrayTiming | null {
   const high = axis?.eURange?.high;
   if (typeof low !== 'number' || typeof high !== 'number' || !(high > low)) return null;
   const unit = axis?.engineeringUnits?.displayName?.text?.trim().toLowerCase() ?? '';
-  const scale = unit === 'ms' ? 1 : unit === 's' || unit === 'sec' || unit === 'second' || unit === 'seconds' ? 1000 : null;
+  const scale =
+    unit === 'ms'
+      ? 1
+      : unit === 's' || unit === 'sec' || unit === 'second' || unit === 'seconds'
+        ? 1000
+        : null;
   return scale === null ? null : { kind: 'span', spanMs: (high - low) * scale };
 }

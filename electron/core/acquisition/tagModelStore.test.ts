@@ -11,7 +11,13 @@ describe('TagModelStore', () => {
     dataDir: 'data',
     // A field the store does not manage stays as written.
     ringBufferSize: 500,
-    connections: [{ id: 'plc', endpointUrl: 'opc.tcp://127.0.0.1:4840', tags: [{ id: 'a/t1', nodeId: 'ns=1;s=T1', assetId: 'a', name: 'T1' }] }],
+    connections: [
+      {
+        id: 'plc',
+        endpointUrl: 'opc.tcp://127.0.0.1:4840',
+        tags: [{ id: 'a/t1', nodeId: 'ns=1;s=T1', assetId: 'a', name: 'T1' }],
+      },
+    ],
   };
 
   beforeEach(() => {
@@ -26,14 +32,31 @@ describe('TagModelStore', () => {
     const before = readFileSync(file, 'utf8');
     const connection = await store.addTags(
       'plc',
-      [{ id: 'b/t2', nodeId: 'ns=1;s=T2', assetId: 'b', name: 'T2', unit: 'bar', deadband: { type: 'absolute', value: 0.5 }, description: undefined }],
+      [
+        {
+          id: 'b/t2',
+          nodeId: 'ns=1;s=T2',
+          assetId: 'b',
+          name: 'T2',
+          unit: 'bar',
+          deadband: { type: 'absolute', value: 0.5 },
+          description: undefined,
+        },
+      ],
       { id: 'b', name: 'Skid B' },
     );
     expect(connection.tags?.map((t) => t.id)).toEqual(['a/t1', 'b/t2']);
     const saved = JSON.parse(readFileSync(file, 'utf8'));
     expect(saved.ringBufferSize).toBe(500);
     expect(saved.connections[0].assets).toEqual([{ id: 'b', name: 'Skid B' }]);
-    expect(saved.connections[0].tags[1]).toEqual({ id: 'b/t2', nodeId: 'ns=1;s=T2', assetId: 'b', name: 'T2', unit: 'bar', deadband: { type: 'absolute', value: 0.5 } });
+    expect(saved.connections[0].tags[1]).toEqual({
+      id: 'b/t2',
+      nodeId: 'ns=1;s=T2',
+      assetId: 'b',
+      name: 'T2',
+      unit: 'bar',
+      deadband: { type: 'absolute', value: 0.5 },
+    });
     expect(readFileSync(`${file}.bak`, 'utf8')).toBe(before);
     expect(readdirSync(dir).sort()).toEqual(['vigil.json', 'vigil.json.bak']);
   });
@@ -41,18 +64,26 @@ describe('TagModelStore', () => {
   it('refuses duplicates and invalid tags without touching the file', async () => {
     const store = new TagModelStore(file);
     const before = readFileSync(file, 'utf8');
-    await expect(store.addTags('plc', [{ id: 'a/t1', nodeId: 'ns=1;s=X', assetId: 'a', name: 'X' }])).rejects.toMatchObject({
+    await expect(
+      store.addTags('plc', [{ id: 'a/t1', nodeId: 'ns=1;s=X', assetId: 'a', name: 'X' }]),
+    ).rejects.toMatchObject({
       code: 'invalid_input',
       message: 'Tag id "a/t1" is already in use',
     });
-    await expect(store.addTags('plc', [{ id: 'x', nodeId: 'ns=1;s=T1', assetId: 'a', name: 'X' }])).rejects.toMatchObject({
+    await expect(
+      store.addTags('plc', [{ id: 'x', nodeId: 'ns=1;s=T1', assetId: 'a', name: 'X' }]),
+    ).rejects.toMatchObject({
       message: 'Node ns=1;s=T1 is already tag "a/t1"',
     });
-    await expect(store.addTags('plc', [{ id: 'x', nodeId: 'ns=1;s=Y', assetId: 'a', name: '' }])).rejects.toMatchObject({
+    await expect(
+      store.addTags('plc', [{ id: 'x', nodeId: 'ns=1;s=Y', assetId: 'a', name: '' }]),
+    ).rejects.toMatchObject({
       code: 'invalid_input',
       message: expect.stringMatching(/connections\.0\.tags\.1\.name/),
     });
-    await expect(store.addTags('sim', [{ id: 'x', nodeId: 'ns=1;s=Y', assetId: 'a', name: 'Y' }])).rejects.toMatchObject({ code: 'not_found' });
+    await expect(
+      store.addTags('sim', [{ id: 'x', nodeId: 'ns=1;s=Y', assetId: 'a', name: 'Y' }]),
+    ).rejects.toMatchObject({ code: 'not_found' });
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(existsSync(`${file}.bak`)).toBe(false);
   });

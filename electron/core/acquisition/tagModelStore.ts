@@ -1,4 +1,14 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { CoreError } from '../app/api';
 import { ConnectionConfigSchema, parseConfig, type ConnectionConfig } from '../app/config';
@@ -52,7 +62,10 @@ export class TagModelStore {
       const existing = asArray<TagConfig>(connection.tags);
       const unknown = tagIds.filter((id) => !existing.some((t) => t.id === id));
       if (unknown.length) {
-        throw new CoreError('not_found', `No configured tag ${unknown.map((id) => `"${id}"`).join(', ')} on connection "${connectionId}"`);
+        throw new CoreError(
+          'not_found',
+          `No configured tag ${unknown.map((id) => `"${id}"`).join(', ')} on connection "${connectionId}"`,
+        );
       }
       connection.tags = existing.filter((t) => !tagIds.includes(t.id));
     });

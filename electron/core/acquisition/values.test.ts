@@ -1,6 +1,13 @@
 import { DataType, DataValue, StatusCodes, Variant, VariantArrayType } from 'node-opcua';
 import { describe, expect, it } from 'vitest';
-import { arrayOf, hasOverflowBit, qualityOf, STATUS_BAD_TYPE_MISMATCH, timestampOf, toNumber } from './values';
+import {
+  arrayOf,
+  hasOverflowBit,
+  qualityOf,
+  STATUS_BAD_TYPE_MISMATCH,
+  timestampOf,
+  toNumber,
+} from './values';
 
 describe('value decoding', () => {
   it('turns every numeric OPC UA scalar into a number', () => {
@@ -41,11 +48,19 @@ describe('value decoding', () => {
 
   it('reads one-dimensional numeric arrays and nothing else', () => {
     const waveform = new DataValue({
-      value: new Variant({ dataType: DataType.Double, arrayType: VariantArrayType.Array, value: new Float64Array([1, 2, 3]) }),
+      value: new Variant({
+        dataType: DataType.Double,
+        arrayType: VariantArrayType.Array,
+        value: new Float64Array([1, 2, 3]),
+      }),
     });
     expect(Array.from(arrayOf(waveform)!)).toEqual([1, 2, 3]);
-    const ints = new DataValue({ value: new Variant({ dataType: DataType.Int32, arrayType: VariantArrayType.Array, value: [4, 5] }) });
+    const ints = new DataValue({
+      value: new Variant({ dataType: DataType.Int32, arrayType: VariantArrayType.Array, value: [4, 5] }),
+    });
     expect(Array.from(arrayOf(ints)!)).toEqual([4, 5]);
-    expect(arrayOf(new DataValue({ value: new Variant({ dataType: DataType.Double, value: 1 }) }))).toBeNull();
+    expect(
+      arrayOf(new DataValue({ value: new Variant({ dataType: DataType.Double, value: 1 }) })),
+    ).toBeNull();
   });
 });
