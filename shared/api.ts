@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AssetSchema, ConnectionStatusSchema, SeriesSchema, TagSchema } from './domain';
 import { alarmCommands, alarmStreams } from './alarmsApi';
 import { historianCommands } from './historianApi';
+import { acquisitionCommands } from './acquisitionApi';
 
 /**
  * The one typed contract between the core and every host (Electron main relay,
@@ -71,7 +72,12 @@ const coreCommands = {
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType; permission: Permission }>;
 
 /** Every command of the core, by area. */
-export const commands = { ...coreCommands, ...historianCommands, ...alarmCommands } as const;
+export const commands = {
+  ...coreCommands,
+  ...acquisitionCommands,
+  ...historianCommands,
+  ...alarmCommands,
+} as const;
 
 export type CommandName = keyof typeof commands;
 export type CommandInput<N extends CommandName> = z.input<(typeof commands)[N]['input']>;

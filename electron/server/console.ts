@@ -36,6 +36,8 @@ export async function startHeadlessConsole(options: {
   host?: string;
   rendererDir?: string;
   logger?: Logger;
+  /** The configuration file, where tags added by browsing are saved. */
+  configFile?: string;
 }): Promise<HeadlessConsole> {
   const rendererDir = options.rendererDir ?? defaultRendererDir();
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
@@ -43,7 +45,10 @@ export async function startHeadlessConsole(options: {
       `The console's user interface is not built (no ${rendererDir}/index.html). Run "npm run build" first.`,
     );
   }
-  const core = createCore(options.config, options.logger ? { logger: options.logger } : {});
+  const core = createCore(options.config, {
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.configFile ? { configFile: options.configFile } : {}),
+  });
   let server: HeadlessServer;
   try {
     await core.start();

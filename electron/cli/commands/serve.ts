@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { format } from 'node:util';
 import type { Command } from 'commander';
 import { onShutdown, portOption, positiveNumberOption } from '../options';
@@ -40,7 +41,12 @@ export function register(program: Command): void {
         opcua.setWarningLogger(toStderr);
         opcua.setErrorLogger(toStderr);
         const logger = createLogger('vigil');
-        const running = await startHeadlessConsole({ config, port: opts.port, logger });
+        const running = await startHeadlessConsole({
+          config,
+          port: opts.port,
+          logger,
+          ...(opts.config ? { configFile: path.resolve(opts.config) } : {}),
+        });
         process.stdout.write(`Vigil console running at ${running.url}\n`);
         process.stdout.write('Open it in a browser. Press Ctrl+C to stop.\n');
         onShutdown(() => running.close());

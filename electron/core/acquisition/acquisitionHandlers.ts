@@ -1,12 +1,12 @@
 import type { AcquisitionService } from './acquisitionService';
-import type { AcquisitionCommandName, AcquisitionInput, AcquisitionOutput } from './contract-proposal';
+import type { AcquisitionCommandName, AcquisitionInput, AcquisitionOutput } from '../../../shared/acquisitionApi';
 
 export type AcquisitionHandlers = {
   [N in AcquisitionCommandName]: (input: AcquisitionInput<N>) => Promise<AcquisitionOutput<N>>;
 };
 
 /**
- * The handlers of the commands in contract-proposal.ts, for createCoreApi's handler map once the
+ * The handlers of the commands in shared/acquisitionApi.ts, for createCoreApi's handler map once the
  * commands are in shared/api.ts. Inputs arrive parsed; failures are CoreErrors with a code.
  */
 export function createAcquisitionHandlers(service: AcquisitionService): AcquisitionHandlers {

@@ -3,14 +3,15 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Asset, Tag } from '../../../shared/domain';
 import type { Health } from '../../../shared/api';
-import { OpcUaSource } from '../acquisition/opcuaSource';
+import { AcquisitionService } from '../acquisition/acquisitionService';
+import { createAcquisitionHandlers } from '../acquisition/acquisitionHandlers';
 import { DetectionPipeline } from '../detection';
 import { derivedScoreTags } from '../detection/derivedTagModel';
 import { openHistorian, HistorianInputError, HistorianUnavailableError } from '../historian';
 import { StreamHub } from '../live/streamHub';
 import { createCoreApi, CoreError } from './api';
 import { systemClock, type Clock } from './clock';
-import type { ConnectionConfig, VigilConfig } from './config';
+import type { VigilConfig } from './config';
 import { DisposableStore, type Disposable } from './disposable';
 import { EventBus } from './eventBus';
 import { silentLogger, type Logger } from './logger';
@@ -23,6 +24,8 @@ export interface CoreDeps {
   logger: Logger;
   /** better_sqlite3.node built for the running ABI (Electron); default: Node's, next to the package. */
   sqliteBinding: string;
+  /** The configuration file the core was started with; tags added by browsing are saved there. */
+  configFile: string;
 }
 
 export const VIGIL_VERSION = '0.1.0';
@@ -60,7 +63,6 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
   });
   const historianProblems = new Map<string, string>();
   const hub = disposables.add(new StreamHub(clock));
-  const sources = new Map<string, OpcUaSource>();
   const assetsByConnection = new Map<string, Asset[]>();
   const tagsByConnection = new Map<string, Tag[]>();
   let started = false;
@@ -87,7 +89,46 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
     events.on(stream, (batch) => historian.append(batch));
     events.on(stream, (batch) => hub.publish(batch));
   }
-  const alarms = wireAlarms({ clock, config, events, historian, disposables, log });
+  // Every OPC UA connection, Vigil's certificate and trust store, the tag model, equipment alarms.
+  const acquisition = disposables.add(
+    new AcquisitionService({
+      dataDir: config.dataDir,
+      clock,
+      batchIntervalMs: config.batchIntervalMs,
+      newCorrelationId: randomUUID,
+      configFile: deps.configFile ?? null,
+      events: {
+        onBatch: (batch) => events.emit('samples', batch),
+        onState: (connectionId, state, error) => {
+          logger.info({ connection: connectionId, state, error }, 'connection state');
+          events.emit('connection.state', {
+            correlationId: randomUUID(),
+            connectionId,
+            state,
+            error,
+            at: clock.now(),
+          });
+        },
+        onModel: (connectionId, model) => {
+          assetsByConnection.set(connectionId, model.assets);
+          const tags = [...model.tags, ...derivedScoreTags(model.assets, model.tags)];
+          tagsByConnection.set(connectionId, tags);
+          tagIdCache = null;
+          pipeline.setTags(model.tags);
+          alarms.updateTags(tags);
+        },
+        onGap: (gap) =>
+          events.emit('data.gap', {
+            correlationId: randomUUID(),
+            connectionId: gap.connectionId,
+            from: gap.from,
+            to: gap.to,
+            backfilled: gap.backfilled,
+          }),
+      },
+    }),
+  );
+  const alarms = wireAlarms({ clock, config, events, historian, acquisition, disposables, log });
   // Faults (disk full, read-only folder, damaged file) pause writing, never drop silently: they
   // show in health, raise a system alarm, and clear when the historian recovers.
   disposables.add(
@@ -143,6 +184,7 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
           flagged: { ...(pipeline.validation.counts(tagId) ?? {}) },
         }));
       },
+      ...createAcquisitionHandlers(acquisition),
       ...historianHandlers({
         historian,
         dataDir: config.dataDir,
@@ -160,8 +202,8 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
   );
 
   function health(): Health {
-    const connections = [...sources.values()].map((s) => s.getStatus());
-    const current = [...problems, ...historianProblems.values()];
+    const connections = acquisition.statuses();
+    const current = [...problems, ...historianProblems.values(), ...acquisition.healthProblems()];
     for (const c of connections) {
       if (c.state !== 'connected')
         current.push(`${c.id}: ${c.state}${c.lastError ? ` (${c.lastError})` : ''}`);
@@ -174,39 +216,6 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
       uptimeS: Math.round((clock.now() - startedAt) / 1000),
       connections,
     };
-  }
-
-  function addSource(connection: ConnectionConfig): OpcUaSource {
-    const source = new OpcUaSource({
-      config: connection,
-      clock,
-      pkiDir: path.join(config.dataDir, 'pki'),
-      batchIntervalMs: config.batchIntervalMs,
-      newCorrelationId: randomUUID,
-      events: {
-        onBatch: (batch) => events.emit('samples', batch),
-        onState: (state, error) => {
-          logger.info({ connection: connection.id, state, error }, 'connection state');
-          events.emit('connection.state', {
-            correlationId: randomUUID(),
-            connectionId: connection.id,
-            state,
-            error,
-            at: clock.now(),
-          });
-        },
-        onModel: (model) => {
-          assetsByConnection.set(connection.id, model.assets);
-          const tags = [...model.tags, ...derivedScoreTags(model.assets, model.tags)];
-          tagsByConnection.set(connection.id, tags);
-          tagIdCache = null;
-          pipeline.setTags(model.tags);
-          alarms.updateTags(tags);
-        },
-      },
-    });
-    sources.set(connection.id, source);
-    return source;
   }
 
   return {
@@ -232,10 +241,12 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
           rootPath: [],
           samplingIntervalMs: 0,
           publishingIntervalMs: 100,
+          alarms: { enabled: true },
         });
       }
       // Sources are disposed before the simulator (last in, first out).
-      const toStart = connections.map((c) => disposables.add(addSource(c)));
+      await acquisition.openPki();
+      const toStart = connections.map((c) => acquisition.addSource(c));
       // Connections keep retrying in the background; start() waits a bounded time so a core
       // with an unreachable server still comes up and reports it through getHealth.
       const allStarted = Promise.all(toStart.map((s) => s.start()));
@@ -250,6 +261,8 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
     },
     async dispose() {
       markStopped();
+      // Connections first, while their servers (the built-in simulator) are still up.
+      await acquisition.dispose();
       await disposables.dispose();
     },
   };

@@ -243,7 +243,9 @@ type CreatedCore = Pick<Core, 'api' | 'dispose' | 'start'>;
 async function loadCreateCore(): Promise<(config: VigilConfig) => CreatedCore> {
   const [{ createCore }, { createLogger }] = await Promise.all([import('./createCore'), import('./logger')]);
   const logger = createLogger('vigil-core');
-  return (config) => createCore(config, { logger });
+  const file = configPathFrom(process.argv, process.env);
+  // Tags added by browsing are saved into the configuration file the core was started with.
+  return (config) => createCore(config, file ? { logger, configFile: resolve(file) } : { logger });
 }
 
 /** Runs the core for the host: load config, create and start the core, then serve messages. */

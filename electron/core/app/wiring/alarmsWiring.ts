@@ -20,6 +20,11 @@ import {
 } from '../../maintenance';
 import type { Historian } from '../../historian';
 import type { Clock } from '../clock';
+import {
+  externalConditionPort,
+  toExternalConditionUpdate,
+  type AcquisitionService,
+} from '../../acquisition/acquisitionService';
 import type { VigilConfig } from '../config';
 import type { DisposableStore } from '../disposable';
 import type { EventBus } from '../eventBus';
@@ -44,10 +49,12 @@ export function wireAlarms(options: {
   config: VigilConfig;
   events: EventBus;
   historian: Historian;
+  /** Equipment alarms (OPC UA Alarms & Conditions) come from here; acknowledgements go back. */
+  acquisition: AcquisitionService;
   disposables: DisposableStore;
   log: (message: string, err: unknown) => void;
 }): AlarmsWiring {
-  const { clock, config, events, historian, disposables, log } = options;
+  const { clock, config, events, historian, acquisition, disposables, log } = options;
   const catalog = new MapTagCatalog();
   const engine = disposables.add(
     new AlarmEngine({
@@ -56,10 +63,20 @@ export function wireAlarms(options: {
       events,
       journal: new HistorianAlarmJournal(historian.journals.alarms),
       config: { ...config.alarms, definitions: withDefaultSystemDefinitions(config.alarms.definitions) },
+      externalPort: externalConditionPort(acquisition),
       onError: log,
     }),
   );
   disposables.add(engine.attach(events));
+  disposables.add(
+    acquisition.onCondition((event) => {
+      try {
+        engine.applyExternalCondition(toExternalConditionUpdate(event));
+      } catch (err) {
+        log('an equipment alarm could not be applied', err);
+      }
+    }),
+  );
   const notifications = disposables.add(
     createNotifications({
       clock,

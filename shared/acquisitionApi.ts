@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConnectionStatusSchema, TagSchema } from '../../../shared/domain';
-import type { Permission } from '../../../shared/api';
+import { ConnectionStatusSchema, TagSchema } from './domain';
+import type { Permission } from './api';
 
 /*
  * Commands the OPC UA client offers, for the lead to add to `commands` in shared/api.ts (this file
