@@ -21,5 +21,6 @@ export const suites: { name: string; load: () => Promise<{ run: BenchSuite['run'
   { name: 'opcua', load: () => import('./opcua') },
   { name: 'detection', load: () => import('./detection') },
   { name: 'historian', load: () => import('./historian') },
+  { name: 'historian-chart', load: () => import('./historian-chart') },
   { name: 'alarms', load: () => import('./alarms') },
 ];

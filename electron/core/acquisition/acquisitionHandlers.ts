@@ -1,5 +1,9 @@
 import type { AcquisitionService } from './acquisitionService';
-import type { AcquisitionCommandName, AcquisitionInput, AcquisitionOutput } from '../../../shared/acquisitionApi';
+import type {
+  AcquisitionCommandName,
+  AcquisitionInput,
+  AcquisitionOutput,
+} from '../../../shared/acquisitionApi';
 
 export type AcquisitionHandlers = {
   [N in AcquisitionCommandName]: (input: AcquisitionInput<N>) => Promise<AcquisitionOutput<N>>;

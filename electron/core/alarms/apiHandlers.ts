@@ -9,7 +9,12 @@ import type { MaintenanceService } from '../maintenance/service';
 import type { Recommendation, WorkOrder } from '../maintenance/schemas';
 import type { Notifications } from '../notify/notifier';
 import { resolveActor } from './actor';
-import type { alarmCommands, alarmStreams, AlarmCommandName, AlarmStreamName } from '../../../shared/alarmsApi';
+import type {
+  alarmCommands,
+  alarmStreams,
+  AlarmCommandName,
+  AlarmStreamName,
+} from '../../../shared/alarmsApi';
 import type { AlarmEngine } from './engine';
 import type { AlarmView } from './schemas';
 

@@ -1,11 +1,12 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
 import type { Tag } from '../../../shared/domain';
-import { LiveFeed } from '../charts/liveFeed';
-import { LiveSeriesStore } from '../charts/liveSeries';
-import { TagStrip } from '../charts/tagStrip';
-import { TREND_WINDOW_MS } from '../charts/timeWindow';
-import { TrendAnimator } from '../charts/trendAnimator';
+import { describeResolution, formatDuration } from '../charts/format';
+import { PRESETS, rangeLabel } from '../charts/timeRange';
+import { TrendController } from '../charts/trendController';
+import '../charts/trend.css';
 import { selectTrendBadge, selectTrendTags } from '../store/selectors';
+import { createTrendStore, type TrendStore } from '../store/trendStore';
 import { useActions, useAppState, useServices } from './AppContext';
 
 export function TrendPanel() {
@@ -18,6 +19,8 @@ export function TrendPanel() {
   const tags = useAppState((s) => s.tags);
   const trendTags = useAppState(selectTrendTags);
   const actions = useActions();
+  // The range outlives a selection: an operator comparing engines over a week keeps the week.
+  const [trend] = useState(() => createTrendStore());
 
   if (!selectedId) {
     return <p className="panel-message">Select an asset to see its live trend.</p>;
@@ -50,107 +53,89 @@ export function TrendPanel() {
       key={selectedId}
       assetName={assetName ?? selectedId}
       tags={trendTags.tags}
+      allTags={tags.data}
       hidden={trendTags.hidden}
+      trend={trend}
     />
   );
 }
 
-function TrendStrips({ assetName, tags, hidden }: { assetName: string; tags: Tag[]; hidden: number }) {
+/**
+ * The anomaly score drawn over each strip: `<tagId>#anomaly` (a tag with `derivedFrom`) over
+ * its measured tag; the asset's own score strip shades its own values.
+ */
+function scoreTagsOf(strips: readonly Tag[], allTags: readonly Tag[]): Map<string, string> {
+  const byDerived = new Map<string, string>();
+  for (const t of allTags) if (t.kind === 'anomaly' && t.derivedFrom) byDerived.set(t.derivedFrom, t.id);
+  const scoreOf = new Map<string, string>();
+  for (const tag of strips) {
+    if (tag.kind === 'anomaly') scoreOf.set(tag.id, tag.id);
+    else {
+      const score = byDerived.get(tag.id);
+      if (score) scoreOf.set(tag.id, score);
+    }
+  }
+  return scoreOf;
+}
+
+function TrendStrips({
+  assetName,
+  tags,
+  allTags,
+  hidden,
+  trend,
+}: {
+  assetName: string;
+  tags: Tag[];
+  allTags: Tag[];
+  hidden: number;
+  trend: TrendStore;
+}) {
   const { client } = useServices();
   const status = useAppState((s) => s.trend);
-  const badge = useAppState(selectTrendBadge);
+  const liveBadge = useAppState(selectTrendBadge);
+  const mode = useStore(trend, (s) => s.range.mode);
   const actions = useActions();
-  const containerRef = useRef<HTMLDivElement>(null);
+  const containerRef = useRef<HTMLElement>(null);
   const droppedRef = useRef<HTMLSpanElement>(null);
+  const controllerRef = useRef<TrendController | null>(null);
+  const scoreOf = useMemo(() => scoreTagsOf(tags, allTags), [tags, allTags]);
 
-  // Charts, buffers and the subscription live for one selection: created here once, fed
-  // outside React, torn down when the selection changes or the panel unmounts.
+  // Charts, buffers, the subscription and the history queries live for one selection: created
+  // here once, fed outside React, torn down when the selection changes or the panel unmounts.
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
-    const now = Date.now();
-    const store = new LiveSeriesStore(tags.map((t) => t.id));
-    const strips = new Map<string, TagStrip>();
-    for (const tag of tags) {
-      const figure = container.querySelector<HTMLElement>(`[data-tag-id="${CSS.escape(tag.id)}"]`);
-      const chart = figure?.querySelector<HTMLElement>('.strip-chart');
-      const latestValue = figure?.querySelector<HTMLElement>('[data-testid="latest-value"]');
-      const latestNote = figure?.querySelector<HTMLElement>('.strip-note');
-      if (!chart || !latestValue || !latestNote) continue;
-      strips.set(
-        tag.id,
-        new TagStrip(tag, store.buffer(tag.id)!, { chart, latestValue, latestNote }, TREND_WINDOW_MS, now),
-      );
-    }
-
-    const feed = new LiveFeed(client, store, {
-      windowMs: TREND_WINDOW_MS,
-      onStatus: (s) => actions.setTrendStatus(s),
+    const controller = new TrendController({
+      client,
+      container,
+      tags,
+      scoreOf,
+      trend,
+      onFeedStatus: (s) => actions.setTrendStatus(s),
+      droppedNote: droppedRef.current,
     });
-    void feed.start();
-
-    let lastDropped = 0;
-    const animator = new TrendAnimator(store, strips, TREND_WINDOW_MS, {
-      afterFrame: () => {
-        if (store.dropped === lastDropped || !droppedRef.current) return;
-        lastDropped = store.dropped;
-        droppedRef.current.textContent = `${lastDropped} samples dropped by the link (display fell behind)`;
-      },
-    });
-    animator.start();
-
-    // The WebSocket client reports "open" before it re-subscribes: refetch the gap first.
-    let wasOpen = client.status.get().state === 'open';
-    const stopFollowing = client.status.subscribe((s) => {
-      const open = s.state === 'open';
-      if (open && !wasOpen) void feed.resync();
-      wasOpen = open;
-    });
-
-    const resize = new ResizeObserver(() => {
-      for (const [tagId, strip] of strips) {
-        const chart = container.querySelector<HTMLElement>(
-          `[data-tag-id="${CSS.escape(tagId)}"] .strip-chart`,
-        );
-        if (chart) strip.resize(chart.clientWidth);
-      }
-    });
-    resize.observe(container);
-
-    // Only strips on (or near) the screen paint their charts.
-    const visibility = new IntersectionObserver(
-      (entries) => {
-        for (const entry of entries) {
-          const tagId = (entry.target as HTMLElement).dataset.tagId;
-          if (tagId) strips.get(tagId)?.setOnScreen(entry.isIntersecting);
-        }
-        animator.requestDraw();
-      },
-      { rootMargin: '200px 0px' },
-    );
-    for (const figure of container.querySelectorAll('[data-testid="trend-series"]'))
-      visibility.observe(figure);
-
+    controllerRef.current = controller;
+    controller.start();
     return () => {
-      visibility.disconnect();
-      resize.disconnect();
-      stopFollowing();
-      feed.dispose();
-      animator.dispose();
-      for (const strip of strips.values()) strip.destroy();
+      controllerRef.current = null;
+      controller.dispose();
     };
-  }, [client, tags, actions]);
+  }, [client, tags, scoreOf, trend, actions]);
 
+  const badge = mode === 'history' ? { state: 'history', text: 'History' } : liveBadge;
   return (
     <section
       className="trend"
       data-testid="trend"
-      aria-label={`Live trend of ${assetName}`}
+      aria-label={`Trend of ${assetName}`}
+      aria-describedby="trend-keys"
+      aria-keyshortcuts="+ - ArrowLeft ArrowRight L"
+      tabIndex={0}
       ref={containerRef}
     >
       <div className="trend-header">
         <h2 className="panel-title">{assetName}</h2>
-        <span className="trend-window">last 5 min</span>
         <span className={`trend-state state-${badge.state}`} role="status">
           {badge.text}
         </span>
@@ -161,6 +146,7 @@ function TrendStrips({ assetName, tags, hidden }: { assetName: string; tags: Tag
         )}
         <span className="trend-dropped" ref={droppedRef} />
       </div>
+      <RangeBar trend={trend} onRetry={() => controllerRef.current?.retry()} />
       {hidden > 0 && (
         <p className="panel-note warning">
           Showing the first {tags.length} tags; {hidden} more are not drawn.
@@ -173,6 +159,7 @@ function TrendStrips({ assetName, tags, hidden }: { assetName: string; tags: Tag
             className="strip"
             data-testid="trend-series"
             data-tag-id={tag.id}
+            data-score-tag-id={scoreOf.get(tag.id)}
             aria-label={tag.unit ? `${tag.name} in ${tag.unit}` : tag.name}
           >
             <figcaption className="strip-header">
@@ -187,6 +174,13 @@ function TrendStrips({ assetName, tags, hidden }: { assetName: string; tags: Tag
               )}
               <span className="strip-latest">
                 {/* Written by the strip's chart loop, not by React (see charts/tagStrip.ts). */}
+                {scoreOf.has(tag.id) && scoreOf.get(tag.id) !== tag.id && (
+                  <span
+                    className="strip-score"
+                    data-testid="anomaly-score"
+                    title="Anomaly score of this tag (0 normal, 0.5 at its threshold; — while the detector is still learning it): the orange line, shaded red above 0.5"
+                  />
+                )}
                 <span className="strip-value" data-testid="latest-value" aria-live="off" />
                 <span className="strip-note" />
               </span>
@@ -196,5 +190,57 @@ function TrendStrips({ assetName, tags, hidden }: { assetName: string; tags: Tag
         ))}
       </div>
     </section>
+  );
+}
+
+/** The time range control: presets, what is shown, and how loading it goes. */
+function RangeBar({ trend, onRetry }: { trend: TrendStore; onRetry: () => void }) {
+  const range = useStore(trend, (s) => s.range);
+  const history = useStore(trend, (s) => s.history);
+  const choose = useStore(trend, (s) => s.choosePreset);
+  const active = range.mode === 'live' ? 'live' : range.follow ? range.preset : null;
+  return (
+    <div className="trend-range" role="group" aria-label="Time range">
+      <div className="range-presets">
+        {PRESETS.map((p) => (
+          <button
+            key={p.id}
+            type="button"
+            className="range-preset"
+            data-preset={p.id}
+            aria-pressed={active === p.id}
+            aria-label={p.title}
+            title={p.title}
+            onClick={() => choose(p.id)}
+          >
+            {p.label}
+          </button>
+        ))}
+      </div>
+      <span className="range-label" data-testid="range-label">
+        {rangeLabel(range)}
+      </span>
+      {range.mode === 'history' && history.resolutionMs !== null && history.columnMs !== null && (
+        <span className="range-source" data-testid="range-source">
+          {describeResolution(history.resolutionMs)}, {formatDuration(history.columnMs)} per pixel
+        </span>
+      )}
+      {range.mode === 'history' && history.loading && (
+        <span className="range-loading" role="status" data-testid="range-loading">
+          Loading history…
+        </span>
+      )}
+      {range.mode === 'history' && history.error && (
+        <span className="range-error" role="alert">
+          {history.error}{' '}
+          <button type="button" onClick={onRetry}>
+            Retry
+          </button>
+        </span>
+      )}
+      <span className="range-keys" id="trend-keys">
+        Wheel or drag on a chart to zoom · + / − zoom · ← / → pan · L live
+      </span>
+    </div>
   );
 }

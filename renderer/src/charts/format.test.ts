@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { STATUS_BAD, STATUS_UNCERTAIN } from '../../../shared/quality';
-import { formatValue, formatWithUnit, latestLabel } from './format';
+import {
+  describeResolution,
+  formatDuration,
+  formatTick,
+  formatValue,
+  formatWithUnit,
+  latestLabel,
+} from './format';
 import { chartRedrawIntervalMs, windowEnd } from './timeWindow';
 
 describe('value labels', () => {
@@ -50,5 +57,35 @@ describe('chartRedrawIntervalMs', () => {
     expect(chartRedrawIntervalMs(300_000, 500)).toBe(600);
     expect(chartRedrawIntervalMs(60_000, 1200)).toBe(100);
     expect(chartRedrawIntervalMs(300_000, 0)).toBe(300_000);
+  });
+});
+
+describe('time axis labels', () => {
+  const at = new Date(2026, 2, 12, 14, 5, 30).getTime(); // local time, as the axis shows it
+  const midnight = new Date(2026, 2, 12).getTime();
+  it('say as much as the tick spacing needs: seconds, minutes, days, months', () => {
+    expect(formatTick(at, 10_000, 'en-US')).toBe('14:05:30');
+    expect(formatTick(at, 5 * 60_000, 'en-US')).toBe('14:05');
+    expect(formatTick(at, 86_400_000, 'en-US')).toBe('Mar 12');
+    expect(formatTick(at, 31 * 86_400_000, 'en-US')).toBe('Mar 2026');
+  });
+  it('show the date at midnight on an hourly axis, so the day boundary is visible', () => {
+    expect(formatTick(midnight, 6 * 3_600_000, 'en-US')).toBe('Mar 12');
+    expect(formatTick(midnight, 10 * 60_000, 'en-US')).toBe('00:00');
+  });
+});
+
+describe('durations', () => {
+  it('use the largest unit that fits', () => {
+    expect(formatDuration(250)).toBe('250 ms');
+    expect(formatDuration(1800)).toBe('1.8 s');
+    expect(formatDuration(60_000)).toBe('1 min');
+    expect(formatDuration(15_768_000)).toBe('4.4 h');
+    expect(formatDuration(12 * 86_400_000)).toBe('12 d');
+    expect(formatDuration(-1)).toBe('—');
+  });
+  it('name where a history answer came from', () => {
+    expect(describeResolution(0)).toBe('raw samples');
+    expect(describeResolution(3_600_000)).toBe('1 h rollups');
   });
 });

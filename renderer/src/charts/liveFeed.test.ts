@@ -85,6 +85,29 @@ describe('LiveFeed', () => {
     expect(store.dropped).toBe(3);
   });
 
+  it('prefills through loadHistory when given one (the trend fetches scores as M4 columns)', async () => {
+    const script = scriptedClient();
+    const store = new LiveSeriesStore(['a', 'a#anomaly'], 100);
+    const asked: [string[], number, number][] = [];
+    let answer: (s: Series[]) => void = () => {};
+    const feed = new LiveFeed(script.client, store, {
+      windowMs: 60_000,
+      now: () => 100_000,
+      loadHistory: (tagIds, sinceMs, limit) => {
+        asked.push([tagIds, sinceMs, limit]);
+        return new Promise((resolve) => (answer = resolve));
+      },
+    });
+    const started = feed.start();
+    script.push([series('a#anomaly', [70_000])]);
+    answer([series('a', [41_000]), series('a#anomaly', [42_000, 69_000])]);
+    await started;
+    expect(asked).toEqual([[['a', 'a#anomaly'], 40_000, 100]]);
+    expect(script.recentCalls).toEqual([]);
+    expect(times(store, 'a#anomaly')).toEqual([42_000, 69_000, 70_000]);
+    expect(times(store, 'a')).toEqual([41_000]);
+  });
+
   it('keeps going live when the history cannot be fetched, and says so', async () => {
     const { script, store, feed, statuses } = setup();
     const started = feed.start();

@@ -1,4 +1,5 @@
 import type { LiveSamplesMessage } from '../../../shared/api';
+import type { Series } from '../../../shared/domain';
 import type { RendererClient } from '../transport/types';
 import type { LiveSeriesStore } from './liveSeries';
 
@@ -15,6 +16,11 @@ export interface LiveFeedOptions {
   windowMs: number;
   now?: () => number;
   onStatus?: (status: FeedStatus) => void;
+  /**
+   * How the history before the live stream is fetched (default: getRecent for every tag, up
+   * to the buffers' capacity). The trend fetches its anomaly scores as M4 columns instead.
+   */
+  loadHistory?: (tagIds: string[], sinceMs: number, limit: number) => Promise<Series[]>;
 }
 
 /**
@@ -94,11 +100,13 @@ export class LiveFeed {
     if (!this.streamError) this.report({ state: 'loading', message: null });
     let problem: string | null = null;
     try {
-      const history = await this.client.call('getRecent', {
-        tagIds: this.store.tagIds,
-        sinceMs,
-        limit: this.store.capacity,
-      });
+      const history = this.options.loadHistory
+        ? await this.options.loadHistory(this.store.tagIds, sinceMs, this.store.capacity)
+        : await this.client.call('getRecent', {
+            tagIds: this.store.tagIds,
+            sinceMs,
+            limit: this.store.capacity,
+          });
       if (this.disposed || generation !== this.generation) return;
       this.store.ingest(history);
     } catch (err) {

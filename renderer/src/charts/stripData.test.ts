@@ -52,7 +52,7 @@ describe('StripDataBuilder', () => {
 
   it('reuses its arrays and copes with an empty or a full, wrapped buffer', () => {
     const builder = new StripDataBuilder(4);
-    expect(builder.build(new SampleRingBuffer(4), 0, 10).map((a) => a.length)).toEqual([0, 0, 0, 0]);
+    expect(builder.build(new SampleRingBuffer(4), 0, 10).map((a) => a.length)).toEqual([0, 0, 0, 0, 0, 0]);
     const full = buffer(
       [
         [1, 1],
@@ -64,9 +64,12 @@ describe('StripDataBuilder', () => {
       ],
       4,
     );
-    const [x, good] = builder.build(full, 0, 10);
+    const [x, good, , , low, high] = builder.build(full, 0, 10);
     expect([...x]).toEqual([3, 4, 5, 6, 10]);
     expect(good).toEqual([3, 4, 5, 6, 6]);
+    // Live samples have no min/max band: its edges are empty, as long as x (uPlot's aligned data).
+    expect(low).toEqual([null, null, null, null, null]);
+    expect(high).toBe(low);
   });
 });
 

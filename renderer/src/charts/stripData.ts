@@ -4,13 +4,22 @@ import { allocateColumns, type SampleColumns, type SampleRingBuffer } from './ri
 /** Quality markers sit on their own fixed 0..1 scale along the bottom of a strip. */
 export const MARKER_Y = 0.04;
 
-/** uPlot's aligned data for one strip: x, the Good line, Uncertain markers, Bad markers. */
+/**
+ * uPlot's aligned data for one strip: x, the value line, Uncertain markers, Bad markers, and
+ * the low and high edges of the min/max band (history only; all null for live samples). Live
+ * and history data share this shape so one chart shows either with setData.
+ */
 export type StripData = [
   x: Float64Array,
   good: (number | null)[],
   uncertain: (number | null)[],
   bad: (number | null)[],
+  low: (number | null)[],
+  high: (number | null)[],
 ];
+
+/** Series indices of StripData (0 is x). */
+export const SERIES = { line: 1, uncertain: 2, bad: 3, low: 4, high: 5 } as const;
 
 /**
  * Turns a tag's ring buffer into what its strip chart draws, reusing the same arrays frame
@@ -27,6 +36,7 @@ export class StripDataBuilder {
   private readonly good: (number | null)[] = [];
   private readonly uncertain: (number | null)[] = [];
   private readonly bad: (number | null)[] = [];
+  private readonly noBand: (number | null)[] = [];
   /** Whether the last point of the latest build is the held value, not a real sample. */
   heldPoint = false;
 
@@ -59,7 +69,14 @@ export class StripDataBuilder {
       this.bad.push(null);
       n++;
     }
-    return [t.subarray(0, n), this.good, this.uncertain, this.bad];
+    // Live samples are drawn one by one: no band. Only grows or shrinks, never reallocated.
+    const band = this.noBand;
+    if (band.length !== n) {
+      const before = band.length;
+      band.length = n;
+      if (n > before) band.fill(null, before);
+    }
+    return [t.subarray(0, n), this.good, this.uncertain, this.bad, band, band];
   }
 }
 

@@ -39,6 +39,12 @@ export class TrendAnimator {
       frames?: FrameScheduler;
       /** Called after each frame (e.g. to update a dropped-samples note). */
       afterFrame?: () => void;
+      /**
+       * What a strip's data version is (default: its tag's version in the store). A strip that
+       * also draws another tag (its anomaly score) sums both: versions only grow, so the sum
+       * changes whenever either does.
+       */
+      versionOf?: (tagId: string) => number;
     } = {},
   ) {}
 
@@ -86,7 +92,8 @@ export class TrendAnimator {
     const now = this.clock();
     this.lastDraw = now;
     const end = windowEnd(now, this.store.newestTime(), this.windowMs);
-    for (const [tagId, strip] of this.strips) strip.render(this.store.version(tagId), end, now);
+    const versionOf = this.options.versionOf ?? ((tagId: string) => this.store.version(tagId));
+    for (const [tagId, strip] of this.strips) strip.render(versionOf(tagId), end, now);
     this.options.afterFrame?.();
   }
 }
