@@ -21,7 +21,9 @@ describe('equipment alarms (OPC UA Alarms & Conditions) in the alarm queue', () 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-ac-'));
     // At 50 cycles a second the engine that starts near the end of its life trips its EGT alarm.
-    core = createCore(parseConfig({ dataDir, simulator: { enabled: true, port: 0, speed: 50 } }));
+    core = createCore(
+      parseConfig({ dataDir, simulator: { enabled: true, port: 0, speed: 50, equipmentAlarms: true } }),
+    );
     await core.start();
   });
 

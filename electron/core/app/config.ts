@@ -29,6 +29,12 @@ export const SimulatorConfigSchema = z.object({
   port: z.number().int().min(0).max(65535).default(0),
   /** Simulated cycles per second. */
   speed: z.number().positive().max(1000).default(1),
+  /**
+   * Also take the simulator's own equipment alarms (OPC UA Alarms & Conditions on each engine's
+   * T50) into the alarm queue. Off by default: near an engine's end of life they trip on every
+   * noisy cycle, which is a good flood test and a poor demo.
+   */
+  equipmentAlarms: z.boolean().default(false),
 });
 
 const DAY_MS = 86_400_000;
@@ -58,7 +64,7 @@ export const HistorianConfigSchema = z.object({
 export const VigilConfigSchema = z.object({
   /** Where Vigil keeps its data (historian, certificates, logs). */
   dataDir: z.string().default('.vigil-data'),
-  simulator: SimulatorConfigSchema.default({ enabled: true, port: 0, speed: 1 }),
+  simulator: SimulatorConfigSchema.prefault({}),
   connections: z.array(ConnectionConfigSchema).default([]),
   /** How often collected samples are handed to the pipeline as one batch. */
   batchIntervalMs: z.number().int().min(1).max(5000).default(50),

@@ -241,7 +241,7 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
           rootPath: [],
           samplingIntervalMs: 0,
           publishingIntervalMs: 100,
-          alarms: { enabled: true },
+          alarms: { enabled: config.simulator.equipmentAlarms },
         });
       }
       // Sources are disposed before the simulator (last in, first out).
