@@ -28,6 +28,8 @@ describe('core: alarms and the historian on the live simulator', () => {
         dataDir,
         simulator: { enabled: true, port: 0, speed: 20 },
         historian: { flushIntervalMs: 100 },
+        // A deliberately wrong range for one tag: every sample of it breaks the range rule.
+        validation: { tags: { [T24]: { range: { low: 0, high: 1 } } } },
         alarms: {
           definitions: [
             {
@@ -110,6 +112,19 @@ describe('core: alarms and the historian on the live simulator', () => {
 
     const bad = await core.api.call('queryChart', { tagIds: [T24], from: now, to: now - 1, width: 10 });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+  });
+
+  it('applies per-tag validation rules from the configuration and counts what they flag', async () => {
+    const [quality] = await waitFor(
+      async () => {
+        const q = await call(core, 'getDataQuality', { tagIds: [T24] });
+        return (q[0]?.flagged.Range ?? 0) > 0 ? q : null;
+      },
+      { what: 'range flags on T24' },
+    );
+    expect(quality!.flagged.Range).toBeGreaterThan(0);
+    const [other] = await call(core, 'getDataQuality', { tagIds: [CYCLE] });
+    expect(other!.flagged.Range ?? 0).toBe(0);
   });
 
   it('exports a range to CSV and makes a verified backup under the data dir', async () => {

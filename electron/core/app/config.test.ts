@@ -34,3 +34,16 @@ describe('configuration', () => {
     });
   });
 });
+
+describe('validation and detection settings', () => {
+  it('takes rule defaults and per-tag rules, and names a bad rule', () => {
+    const config = parseConfig({
+      validation: { defaults: { frozenMs: 0 }, tags: { 'sim/a/t24': { range: { low: 600, high: 700 } } } },
+    });
+    expect(config.validation.defaults.frozenMs).toBe(0);
+    expect(config.validation.tags['sim/a/t24']?.range).toEqual({ low: 600, high: 700 });
+    expect(() => parseConfig({ validation: { tags: { x: { range: { low: 5, high: 1 } } } } })).toThrow(
+      /validation\.tags\.x\.range: range\.low must not exceed range\.high/,
+    );
+  });
+});

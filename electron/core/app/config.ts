@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { AlarmsConfigSchema } from '../../../shared/alarms';
 import { NotificationsConfigSchema } from '../../../shared/notifications';
 import { MaintenanceConfigSchema } from '../../../shared/maintenance';
+import { TagRulesSchema } from '../validation/rules';
+import { DetectorOptionsSchema } from '../detection/options';
 import { connectionExtensions } from '../acquisition/connectionSchema';
 
 /** One OPC UA server Vigil reads from. */
@@ -69,6 +71,15 @@ export const VigilConfigSchema = z.object({
   /** How often collected samples are handed to the pipeline as one batch. */
   batchIntervalMs: z.number().int().min(1).max(5000).default(50),
   historian: HistorianConfigSchema.prefault({}),
+  /** Data-quality rules: defaults for every tag, and per tag id what differs from them. */
+  validation: z
+    .object({
+      defaults: TagRulesSchema.partial().default({}),
+      tags: z.record(z.string(), TagRulesSchema.partial()).default({}),
+    })
+    .prefault({}),
+  /** Streaming anomaly detection (one set of defaults for every tag and asset). */
+  detection: DetectorOptionsSchema.partial().default({}),
   alarms: AlarmsConfigSchema.prefault({}),
   notifications: NotificationsConfigSchema.prefault({}),
   maintenance: MaintenanceConfigSchema.prefault({}),

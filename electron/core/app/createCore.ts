@@ -72,7 +72,11 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
 
   // Validation and detection run on every batch before anything downstream trusts it; the
   // scores they produce travel as their own batches of derived tags.
-  const pipeline = new DetectionPipeline({ validation: { clock } });
+  const pipeline = new DetectionPipeline({
+    validation: { clock },
+    detection: { detector: config.detection },
+  });
+  pipeline.validation.setRules(config.validation.defaults, config.validation.tags);
   events.on('samples', (batch) => {
     const { flags, dataQuality, detection } = pipeline.process(batch);
     events.emit('samples.validated', { batch, flags });
