@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot, startCli, type RunningCli } from '../helpers/cli';
+import { CHROMIUM, consoleUrl, launchChromium } from '../helpers/browser';
 import { waitFor } from '../helpers/wait';
 
-const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(projectRoot, 'artifacts');
 
 describe('the console in a real browser against `vigil serve`', () => {
@@ -25,23 +25,8 @@ describe('the console in a real browser against `vigil serve`', () => {
     }
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-e2e-'));
     serve = startCli(['serve', '--port', '0', '--data-dir', dataDir, '--sim-speed', '5']);
-    url = await waitFor(() => /running at (http:\/\/\S+)/.exec(serve.stdout())?.[1], {
-      timeoutMs: 60_000,
-      what: `the console URL (stderr: ${serve.stderr()})`,
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    url = await consoleUrl(serve);
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('console', (msg) => {
       if (msg.type() === 'error') consoleErrors.push(msg.text());
