@@ -9,6 +9,7 @@ import {
   type ReferenceDescription,
 } from 'node-opcua';
 import { readChunked } from './serverLimits';
+import { NUMERIC_TYPES } from './discovery';
 
 /** One child node, as the browse tree of the connections view shows it. */
 export interface BrowseEntry {
@@ -41,20 +42,6 @@ export interface BrowsePage {
   /** Children in total (entries holds offset..offset+limit of them). */
   total: number;
 }
-
-const NUMERIC = new Set<number>([
-  DataType.Boolean,
-  DataType.SByte,
-  DataType.Byte,
-  DataType.Int16,
-  DataType.UInt16,
-  DataType.Int32,
-  DataType.UInt32,
-  DataType.Int64,
-  DataType.UInt64,
-  DataType.Float,
-  DataType.Double,
-]);
 
 const VARIABLE_ATTRIBUTES = [
   AttributeIds.DataType,
@@ -230,7 +217,7 @@ async function variableDetails(
         range && Number.isFinite(range.low) && Number.isFinite(range.high)
           ? { low: range.low!, high: range.high! }
           : null,
-      trendable: builtIn !== null && NUMERIC.has(builtIn) && (valueRank === -1 || valueRank === 1),
+      trendable: builtIn !== null && NUMERIC_TYPES.has(builtIn) && (valueRank === -1 || valueRank === 1),
     });
   });
   return out;

@@ -13,7 +13,7 @@ import { slug } from './ids';
 import { FALLBACK_NODES_PER_CALL, readChunked } from './serverLimits';
 
 /** Numeric OPC UA data types Vigil trends, as scalars or one-dimensional arrays (waveforms). */
-const NUMERIC_TYPES = new Set<number>([
+export const NUMERIC_TYPES = new Set<number>([
   DataType.Boolean,
   DataType.SByte,
   DataType.Byte,
