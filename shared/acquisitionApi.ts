@@ -131,6 +131,13 @@ const TagStatusSchema = z.object({
 
 export const ConnectionDetailsSchema = z.object({
   status: ConnectionStatusSchema,
+  /** The configured display name (the id when none). */
+  name: z.string(),
+  /**
+   * Whether the connection is in the configuration file, so it can be edited, removed and given
+   * tags by browsing (the built-in simulator's connection is not: its tags come from its address space).
+   */
+  configured: z.boolean(),
   security: z.object({ mode: z.string(), policy: z.string() }),
   identity: z.string(),
   serverCertificate: CertificateInfoSchema.extend({ state: z.string() }).nullable(),
@@ -167,6 +174,69 @@ export const ConnectionDetailsSchema = z.object({
   }),
   warnings: z.array(z.string()),
 });
+
+/** Security modes and the policies OPC UA 1.05 still recommends (Basic128Rsa15 and Basic256 are deprecated, Part 7). */
+export const SECURITY_MODES = ['None', 'Sign', 'SignAndEncrypt'] as const;
+export const SECURITY_POLICIES = [
+  'None',
+  'Basic256Sha256',
+  'Aes128_Sha256_RsaOaep',
+  'Aes256_Sha256_RsaPss',
+] as const;
+
+/**
+ * A connection as the operator sets it up in the console (addConnection / updateConnection). It is
+ * written to the configuration file, so it survives a restart; the password is kept there too (file
+ * mode 0600), since the core must log in again unattended after a restart.
+ */
+export const ConnectionSettingsSchema = z
+  .object({
+    /** Stable id used in tag ids; default: a slug of the name. Cannot change once tags use it. */
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'use letters, digits, - and _ only (at most 63)')
+      .optional(),
+    name: z.string().trim().min(1, 'a name is needed').max(200),
+    endpointUrl: z
+      .string()
+      .trim()
+      .regex(/^opc\.tcp:\/\/.+/, 'must start with opc.tcp://'),
+    security: z
+      .object({ mode: z.enum(SECURITY_MODES), policy: z.enum(SECURITY_POLICIES) })
+      .strict()
+      .refine((s) => (s.mode === 'None') === (s.policy === 'None'), {
+        message:
+          'security mode None goes with policy None, and Sign / SignAndEncrypt need a policy other than None',
+      }),
+    identity: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('anonymous') }).strict(),
+      z
+        .object({
+          type: z.literal('username'),
+          userName: z.string().min(1),
+          /** Omitted on updateConnection: keep the stored password. */
+          password: z.string().optional(),
+        })
+        .strict(),
+      z
+        .object({
+          type: z.literal('certificate'),
+          /** Paths on the machine running the core: PEM or DER certificate, PEM private key. */
+          certificateFile: z.string().min(1),
+          privateKeyFile: z.string().min(1),
+        })
+        .strict(),
+    ]),
+    /** Import every numeric variable of the address space as tags (default false: only tags added by browsing). */
+    discover: z.boolean().default(false),
+    /** Subscribe to the server's Alarms & Conditions events. */
+    alarms: z.boolean().default(false),
+    /** 0 = exception-based (every change). */
+    samplingIntervalMs: z.number().nonnegative().max(3_600_000).default(0),
+    publishingIntervalMs: z.number().positive().max(3_600_000).default(100),
+  })
+  .strict();
+export type ConnectionSettings = z.output<typeof ConnectionSettingsSchema>;
 
 export const ExternalConditionSchema = z.object({
   connectionId: z.string(),
@@ -277,6 +347,24 @@ export const acquisitionCommands = {
     input: z.object({ connectionId: connectionId.optional(), sinceMs: z.number().optional() }).strict(),
     output: z.array(DataGapSchema),
     permission: 'view',
+  },
+  /** Adds a connection, persists it in the configuration file and starts connecting (state is reported as it goes). */
+  addConnection: {
+    input: ConnectionSettingsSchema,
+    output: ConnectionStatusSchema,
+    permission: 'configure',
+  },
+  /** Replaces a configured connection's settings (its tags and assets stay) and reconnects with them. */
+  updateConnection: {
+    input: ConnectionSettingsSchema.extend({ id: connectionId }),
+    output: ConnectionStatusSchema,
+    permission: 'configure',
+  },
+  /** Disconnects and removes a configured connection and its tag model; the history already recorded stays. */
+  removeConnection: {
+    input: z.object({ connectionId }).strict(),
+    output: z.object({ removed: z.literal(true) }),
+    permission: 'configure',
   },
   /** Connects again now (after fixing a password on the server, trusting Vigil there, ...). */
   reconnectConnection: {
