@@ -57,11 +57,16 @@ if (!reason) {
   }
 }
 
+/** The V8 flags the core runs with (why: electron/core/app/coreV8Flags.json). */
+function coreV8Flags() {
+  return JSON.parse(readFileSync(path.join(root, 'electron/core/app/coreV8Flags.json'), 'utf8')).flags;
+}
+
 const child =
   binary && !reason
     ? spawn(binary, [root, ...args], { cwd: root, stdio: 'inherit' })
     : (console.log(`Vigil: starting the headless console (${reason}).`),
-      spawn(process.execPath, [path.join(root, 'bin/vigil.mjs'), 'serve', ...args], {
+      spawn(process.execPath, [...coreV8Flags(), path.join(root, 'bin/vigil.mjs'), 'serve', ...args], {
         cwd: root,
         stdio: 'inherit',
       }));

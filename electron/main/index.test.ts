@@ -121,6 +121,8 @@ describe('Electron shell', () => {
     expect(args).toEqual([]);
     expect(options).toMatchObject({
       serviceName: 'Vigil core',
+      // The core's V8 flags (a larger young generation for OPC UA decoding).
+      execArgv: ['--max-semi-space-size=32'],
       env: expect.objectContaining({
         VIGIL_DATA_DIR: '/home/operator/.config/Vigil/data',
         VIGIL_RESOURCES_DIR: '/opt/vigil/resources/resources',

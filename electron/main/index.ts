@@ -6,6 +6,7 @@ import { showCoreNotifications } from './desktopNotifications';
 import { contentSecurityPolicy } from '../../shared/csp';
 import { registerIpcRelay } from './ipcRelay';
 import { launchPaths } from './launchPaths';
+import { CORE_V8_FLAGS } from '../core/app/coreV8Flags';
 import { consoleLog } from './log';
 import { buildMenuTemplate } from './menu';
 import { hardenWebContents, installSessionSecurity } from './security';
@@ -48,6 +49,7 @@ async function startApp(): Promise<void> {
       utilityProcess.fork(paths.coreEntry, paths.coreArgs, {
         serviceName: 'Vigil core',
         env: paths.coreEnv,
+        execArgv: [...CORE_V8_FLAGS],
         stdio: 'inherit',
       }),
     log,

@@ -1,4 +1,5 @@
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,14 @@ describe('ClientPki: own certificate and the review queue of server certificates
     expect(again).toBe(pki);
     await again.release();
     expect(pki.ownCertificate().thumbprint).toBe(own.thumbprint);
+  });
+
+  it("keeps its private key as PKCS#8 (what Electron's BoringSSL reads), owner-only, matching the certificate", () => {
+    const pem = readFileSync(pki.privateKeyFile, 'utf8');
+    expect(pem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    if (process.platform !== 'win32') expect(statSync(pki.privateKeyFile).mode & 0o077).toBe(0);
+    const certificate = new X509Certificate(readFileSync(pki.ownCertificateFile));
+    expect(certificate.checkPrivateKey(createPrivateKey(pem))).toBe(true);
   });
 
   it('files an unknown server certificate for review instead of accepting it', async () => {

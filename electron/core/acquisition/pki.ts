@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import path from 'node:path';
 import { getHostname, makeApplicationUrn, OPCUACertificateManager } from 'node-opcua';
 import type { Disposable } from '../app/disposable';
+import { ensurePkcs8PrivateKey } from './privateKey';
 import {
   describeCertificate,
   expiryWarning,
@@ -94,6 +95,7 @@ export class ClientPki {
       // Trust changes go through this class; no file watchers to hold libuv threads.
       disableFileWatchers: true,
     });
+    ensurePkcs8PrivateKey(certificateManager.privateKey);
     await certificateManager.initialize();
     const pki = new ClientPki(rootDir, certificateManager, clock);
     await pki.ensureOwnCertificate();

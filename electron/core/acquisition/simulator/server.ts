@@ -13,6 +13,7 @@ import {
   WellKnownRoles,
 } from 'node-opcua';
 import type { SimulatorUser } from './types';
+import { ensurePkcs8PrivateKey } from '../privateKey';
 
 export const SIMULATOR_APPLICATION_URI = 'urn:vigil:simulator';
 
@@ -147,6 +148,8 @@ export async function createServer(settings: ServerSettings): Promise<CreatedSer
     automaticallyAcceptUnknownCertificate: false,
     disableFileWatchers: true,
   });
+  // Made with node:crypto so the simulator also starts inside Electron (see privateKey.ts).
+  ensurePkcs8PrivateKey(certificateManager.privateKey);
   const users = settings.users ?? [];
   const securityModes = [MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt];
   const securityPolicies: SecurityPolicy[] = [...SECURE_POLICIES];
