@@ -36,7 +36,10 @@ export async function startHeadlessConsole(options: {
   host?: string;
   rendererDir?: string;
   logger?: Logger;
-  /** The configuration file, where tags added by browsing are saved. */
+  /**
+   * The configuration file, where connections added in the console and tags added by browsing are
+   * saved (hostConfig.ts gives one); without it those changes are refused.
+   */
   configFile?: string;
 }): Promise<HeadlessConsole> {
   const rendererDir = options.rendererDir ?? defaultRendererDir();

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { format } from 'node:util';
 import type { Command } from 'commander';
 import { onShutdown, portOption, positiveNumberOption } from '../options';
@@ -11,7 +10,7 @@ export function register(program: Command): void {
     .description('Run the console headless: the core plus the user interface at http://127.0.0.1:PORT/')
     .option('-p, --port <n>', 'HTTP port on 127.0.0.1 (0 = any free port)', portOption, DEFAULT_SERVE_PORT)
     .option('-d, --data-dir <dir>', 'data directory (historian, certificates)')
-    .option('-c, --config <file>', 'configuration file (JSON)')
+    .option('-c, --config <file>', 'configuration file (JSON; default: <data dir>/vigil.config.json)')
     .option('--no-simulator', 'do not start the built-in OPC UA simulator')
     .option('--sim-speed <x>', 'simulator speed (cycles per second)', positiveNumberOption)
     .action(
@@ -22,16 +21,18 @@ export function register(program: Command): void {
         simulator: boolean;
         simSpeed?: number;
       }) => {
-        const [{ loadConfigFile }, { parseConfig }, { startHeadlessConsole }, { createLogger }] =
-          await Promise.all([
-            import('../../core/app/loadConfig'),
-            import('../../core/app/config'),
-            import('../../server/console'),
-            import('../../core/app/logger'),
-          ]);
-        const overrides: Record<string, unknown> = {};
-        if (opts.dataDir) overrides.dataDir = opts.dataDir;
-        const config = opts.config ? loadConfigFile(opts.config, overrides) : parseConfig(overrides);
+        const [{ loadHostConfig }, { startHeadlessConsole }, { createLogger }] = await Promise.all([
+          import('../../core/app/hostConfig'),
+          import('../../server/console'),
+          import('../../core/app/logger'),
+        ]);
+        // Without --config: <data dir>/vigil.config.json, read when it exists and written by the
+        // first connection or tag added in the console.
+        const { config, configFile } = loadHostConfig({
+          configFile: opts.config ?? null,
+          dataDir: opts.dataDir ?? null,
+          relativeDataDir: 'cwd',
+        });
         if (!opts.simulator) config.simulator.enabled = false;
         if (opts.simSpeed) config.simulator.speed = opts.simSpeed;
         // node-opcua logs warnings to stdout; stdout is for the console's URL.
@@ -45,7 +46,7 @@ export function register(program: Command): void {
           config,
           port: opts.port,
           logger,
-          ...(opts.config ? { configFile: path.resolve(opts.config) } : {}),
+          configFile,
         });
         process.stdout.write(`Vigil console running at ${running.url}\n`);
         process.stdout.write('Open it in a browser. Press Ctrl+C to stop.\n');

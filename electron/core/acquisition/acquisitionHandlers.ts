@@ -25,19 +25,19 @@ export function createAcquisitionHandlers(service: AcquisitionService): Acquisit
     removeTags: async ({ connectionId, tagIds }) => ({
       removed: await service.removeTags(connectionId, tagIds),
     }),
-    getConnectionDetails: async ({ connectionId }) => {
-      const sources = connectionId ? [service.source(connectionId)] : service.list();
-      return sources.map((s) => {
-        const details = s.getDetails();
-        return { ...details, limits: details.limits ? { ...details.limits } : null };
-      });
-    },
+    getConnectionDetails: async ({ connectionId }) => service.connectionDetails(connectionId),
     listDataGaps: async ({ connectionId, sinceMs }) => {
       const sources = connectionId ? [service.source(connectionId)] : service.list();
       return sources
         .flatMap((s) => s.getGaps())
         .filter((g) => sinceMs === undefined || g.to >= sinceMs)
         .sort((a, b) => a.from - b.from);
+    },
+    addConnection: async (settings) => service.addConnection(settings),
+    updateConnection: async (settings) => service.updateConnection(settings),
+    removeConnection: async ({ connectionId }) => {
+      await service.removeConnection(connectionId);
+      return { removed: true as const };
     },
     reconnectConnection: async ({ connectionId }) => {
       const source = service.source(connectionId);

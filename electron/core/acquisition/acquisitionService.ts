@@ -10,13 +10,16 @@ import type {
   ConditionActionRequest,
   ExternalConditionEvent,
 } from './alarmsAndConditions';
-import type { AssetConfig, TagConfig } from './connectionSchema';
+import type { AcquisitionOutput, ConnectionSettings } from '../../../shared/acquisitionApi';
+import { SIMULATOR_CONNECTION_ID, type AssetConfig, type TagConfig } from './connectionSchema';
+import { applySettings, connectionIdFromName, newConnection } from './connectionSettings';
 import { discoverEndpoints, type EndpointInfo } from './endpoints';
 import { ConnectionFailure } from './errors';
 import { slug } from './ids';
 import { OpcUaSource } from './opcuaSource';
 import { CertificateNotFoundError, ClientPki, type StoredCertificate } from './pki';
 import type { CertificateInfo } from './certificateInfo';
+import { resolveSettings } from './settings';
 import type { DataGap } from './sourceTypes';
 import { TagModelStore } from './tagModelStore';
 
@@ -26,6 +29,8 @@ export interface AcquisitionEvents {
   onModel(connectionId: string, model: { assets: Asset[]; tags: Tag[] }): void;
   /** For the 'data.gap' domain event. */
   onGap?(gap: DataGap): void;
+  /** A connection was removed (removeConnection): its assets and tags are gone from the model. */
+  onRemoved?(connectionId: string): void;
 }
 
 export interface AcquisitionServiceOptions {
@@ -34,10 +39,16 @@ export interface AcquisitionServiceOptions {
   clock: Clock;
   batchIntervalMs: number;
   newCorrelationId: () => string;
-  /** The JSON configuration file the tag model is saved to; without one, addTags is refused. */
+  /**
+   * The JSON configuration file connections and tag models are saved to (created by the first
+   * change); without one, addConnection, updateConnection, removeConnection and addTags are refused.
+   */
   configFile?: string | null;
   events: AcquisitionEvents;
 }
+
+/** How long updateConnection waits for the reconnection's first attempt before answering. */
+const UPDATE_WAIT_MS = 5000;
 
 export interface NewTagRequest {
   nodeId: string;
@@ -60,6 +71,10 @@ export interface NewTagRequest {
  */
 export class AcquisitionService implements AlarmsAndConditions, Disposable {
   private readonly sources = new Map<string, OpcUaSource>();
+  /** The configuration each source runs with (for its name, and to tell what an update changes). */
+  private readonly configs = new Map<string, ConnectionConfig>();
+  /** addConnection / updateConnection / removeConnection, one at a time (ids are chosen against the current set). */
+  private connectionQueue: Promise<unknown> = Promise.resolve();
   private readonly conditionListeners = new Set<(event: ExternalConditionEvent) => void>();
   private readonly store: TagModelStore | null;
   private pki: Promise<ClientPki> | null = null;
@@ -106,6 +121,7 @@ export class AcquisitionService implements AlarmsAndConditions, Disposable {
       },
     });
     this.sources.set(config.id, source);
+    this.configs.set(config.id, config);
     return source;
   }
 
@@ -121,6 +137,30 @@ export class AcquisitionService implements AlarmsAndConditions, Disposable {
 
   statuses(): ConnectionStatus[] {
     return this.list().map((s) => s.getStatus());
+  }
+
+  /** getConnectionDetails: what each source reports, with its name and whether the file holds it. */
+  connectionDetails(connectionId?: string): AcquisitionOutput<'getConnectionDetails'> {
+    const sources = connectionId ? [this.source(connectionId)] : this.list();
+    const configured = this.configuredIds();
+    return sources.map((s) => {
+      const details = s.getDetails();
+      return {
+        ...details,
+        limits: details.limits ? { ...details.limits } : null,
+        name: this.configs.get(s.id)?.name?.trim() || s.id,
+        configured: configured.has(s.id),
+      };
+    });
+  }
+
+  /** Ids of the connections in the configuration file (none without a file, or when it cannot be read). */
+  private configuredIds(): ReadonlySet<string> {
+    try {
+      return this.store?.connectionIds() ?? new Set();
+    } catch {
+      return new Set();
+    }
   }
 
   /**
@@ -187,6 +227,116 @@ export class AcquisitionService implements AlarmsAndConditions, Disposable {
     }
   }
 
+  // ------------------------------------------------------------------ connections
+
+  /**
+   * Saves a new connection in the configuration file and starts connecting to it without waiting:
+   * the status comes back at once ('connecting'); the outcome (connected, or failed with the reason:
+   * unreachable, wrong password, certificate waiting for review) follows as state changes.
+   */
+  addConnection(settings: ConnectionSettings): Promise<ConnectionStatus> {
+    return this.serially(async () => {
+      const store = this.requireStore();
+      const taken = new Set([...this.sources.keys(), ...store.connectionIds()]);
+      if (settings.id === SIMULATOR_CONNECTION_ID) {
+        throw new CoreError(
+          'invalid_input',
+          `The connection id "${SIMULATOR_CONNECTION_ID}" is reserved for the built-in simulator`,
+        );
+      }
+      if (settings.id !== undefined && taken.has(settings.id)) {
+        throw new CoreError(
+          'invalid_input',
+          `A connection with id "${settings.id}" exists already; choose another id`,
+        );
+      }
+      const id = settings.id ?? connectionIdFromName(settings.name, taken);
+      const config = await store.addConnection(newConnection({ ...settings, id }));
+      const source = this.addSource(config);
+      void source.start();
+      return source.getStatus();
+    });
+  }
+
+  /**
+   * Replaces a configured connection's settings in the file (its tags, assets and the fields the
+   * settings do not cover stay) and reconnects with them; a change of name only does not reconnect.
+   * Waits for the first attempt at most UPDATE_WAIT_MS, so the status returned is the outcome when it
+   * comes quickly (wrong password, certificate to review) and 'reconnecting' otherwise.
+   */
+  updateConnection(settings: ConnectionSettings & { id: string }): Promise<ConnectionStatus> {
+    return this.serially(async () => {
+      const id = settings.id;
+      const store = this.requireConfigured(id, 'edited');
+      const config = await store.updateConnection(id, (connection) => applySettings(connection, settings));
+      const previous = this.configs.get(id);
+      let source = this.sources.get(id);
+      if (!source) {
+        // In the file but not running (added to the file while Vigil ran): start it now.
+        source = this.addSource(config);
+        void source.start();
+        return source.getStatus();
+      }
+      this.configs.set(id, config);
+      const sameConnection =
+        previous && JSON.stringify(resolveSettings(previous)) === JSON.stringify(resolveSettings(config));
+      if (!sameConnection) await this.bounded(source.updateConfig(config), UPDATE_WAIT_MS);
+      return source.getStatus();
+    });
+  }
+
+  /**
+   * Disconnects a configured connection and removes it, with its tags and assets, from the file and
+   * from the running model (onRemoved). What the historian recorded from it stays.
+   */
+  removeConnection(connectionId: string): Promise<void> {
+    return this.serially(async () => {
+      const store = this.requireConfigured(connectionId, 'removed');
+      await store.removeConnection(connectionId);
+      const source = this.sources.get(connectionId);
+      this.sources.delete(connectionId);
+      this.configs.delete(connectionId);
+      await source?.dispose();
+      this.options.events.onRemoved?.(connectionId);
+    });
+  }
+
+  /** The store, once `connectionId` is known to be a connection of the configuration file. */
+  private requireConfigured(connectionId: string, what: 'edited' | 'removed'): TagModelStore {
+    if (this.store?.connectionIds().has(connectionId)) return this.store;
+    if (connectionId === SIMULATOR_CONNECTION_ID) {
+      throw new CoreError(
+        'invalid_input',
+        `The built-in simulator's connection cannot be ${what}; turn the simulator off with simulator.enabled: false (or vigil serve --no-simulator)`,
+      );
+    }
+    if (!this.sources.has(connectionId)) throw new CoreError('not_found', `No connection "${connectionId}"`);
+    const store = this.requireStore();
+    throw new CoreError(
+      'invalid_input',
+      `Connection "${connectionId}" is not in the configuration file ${store.configFile}, so it cannot be ${what} here`,
+    );
+  }
+
+  private serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.connectionQueue.then(() => {
+      if (this.disposed) throw new CoreError('unavailable', 'The acquisition service is shutting down');
+      return task();
+    });
+    this.connectionQueue = run.catch(() => {});
+    return run;
+  }
+
+  /** Waits for `work` at most `ms` (it goes on in the background after that). */
+  private async bounded(work: Promise<void>, ms: number): Promise<void> {
+    let timer: Disposable | undefined;
+    await Promise.race([
+      work,
+      new Promise<void>((resolve) => (timer = this.options.clock.setTimeout(resolve, ms))),
+    ]);
+    timer?.dispose();
+  }
+
   // ------------------------------------------------------------------ tag model
 
   /**
@@ -245,6 +395,7 @@ export class AcquisitionService implements AlarmsAndConditions, Disposable {
       ? { id: request.assetId, ...request.asset }
       : undefined;
     const config = await store.addTags(request.connectionId, tags, asset);
+    this.configs.set(request.connectionId, config);
     await source.updateConfig(config);
     const created = new Set(tags.map((t) => t.id));
     return source.currentModel().tags.filter((t) => created.has(t.id));
@@ -253,6 +404,7 @@ export class AcquisitionService implements AlarmsAndConditions, Disposable {
   async removeTags(connectionId: string, tagIds: readonly string[]): Promise<number> {
     const source = this.source(connectionId);
     const config = await this.requireStore().removeTags(connectionId, tagIds);
+    this.configs.set(connectionId, config);
     await source.updateConfig(config);
     return tagIds.length;
   }
@@ -261,7 +413,7 @@ export class AcquisitionService implements AlarmsAndConditions, Disposable {
     if (!this.store) {
       throw new CoreError(
         'unavailable',
-        'Vigil runs without a configuration file, so the tag model cannot be saved; start it with --config <file>',
+        'Vigil runs without a configuration file, so connections and tags cannot be saved; start it with --config <file>',
       );
     }
     return this.store;
@@ -295,6 +447,8 @@ export class AcquisitionService implements AlarmsAndConditions, Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.conditionListeners.clear();
+    // A connection being added or removed right now finishes first, so no source outlives the service.
+    await this.connectionQueue;
     await Promise.all(this.list().map((s) => s.dispose()));
     if (this.pki) await (await this.pki.catch(() => null))?.release();
   }

@@ -1,20 +1,17 @@
 import { z } from 'zod';
+import { SECURITY_MODES, SECURITY_POLICIES } from '../../../shared/acquisitionApi';
 
 /*
  * The OPC UA parts of a connection's configuration, added to ConnectionConfigSchema (app/config.ts).
  * Every field is optional and its default keeps the behaviour Vigil had before it existed (security
  * None, anonymous, the whole address space discovered, one value stream per numeric variable), so a
  * configuration written for an older Vigil still means the same thing. settings.ts applies the defaults.
+ * The security modes and policies come from the shared contract, so what the console offers and what
+ * the file accepts cannot drift apart.
  */
 
-export const SECURITY_MODES = ['None', 'Sign', 'SignAndEncrypt'] as const;
-/** The policies OPC UA 1.05 still recommends (Basic128Rsa15 and Basic256 are deprecated, Part 7). */
-export const SECURITY_POLICIES = [
-  'None',
-  'Basic256Sha256',
-  'Aes128_Sha256_RsaOaep',
-  'Aes256_Sha256_RsaPss',
-] as const;
+/** The built-in simulator's connection: started by the core, never in the configuration file. */
+export const SIMULATOR_CONNECTION_ID = 'sim';
 
 export const SecurityConfigSchema = z
   .object({

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -98,5 +98,96 @@ describe('TagModelStore', () => {
     expect(after.tags?.map((t) => t.id)).toEqual(['c/1', 'c/2']);
     await expect(store.removeTags('plc', ['nope'])).rejects.toMatchObject({ code: 'not_found' });
     expect(store.connection('plc').tags?.map((t) => t.id)).toEqual(['c/1', 'c/2']);
+  });
+
+  it('adds a connection, creating the file and its folder when there is none, readable only by its owner', async () => {
+    const fresh = path.join(dir, 'data', 'vigil.config.json');
+    const store = new TagModelStore(fresh);
+    expect(store.connectionIds()).toEqual(new Set());
+    const added = await store.addConnection({
+      id: 'line-1',
+      name: 'Line 1',
+      endpointUrl: 'opc.tcp://127.0.0.1:4841',
+      identity: { type: 'username', userName: 'op', password: 'secret' },
+      description: undefined,
+    });
+    expect(added).toMatchObject({ id: 'line-1', name: 'Line 1', rootPath: [], publishingIntervalMs: 100 });
+    expect(JSON.parse(readFileSync(fresh, 'utf8'))).toEqual({
+      connections: [
+        {
+          id: 'line-1',
+          name: 'Line 1',
+          endpointUrl: 'opc.tcp://127.0.0.1:4841',
+          identity: { type: 'username', userName: 'op', password: 'secret' },
+        },
+      ],
+    });
+    // It holds a password.
+    if (process.platform !== 'win32') expect(statSync(fresh).mode & 0o777).toBe(0o600);
+    expect(store.connectionIds()).toEqual(new Set(['line-1']));
+    expect(existsSync(`${fresh}.bak`)).toBe(false);
+  });
+
+  it('refuses a connection whose id is taken or whose fields are wrong, leaving the file as it was', async () => {
+    const store = new TagModelStore(file);
+    const before = readFileSync(file, 'utf8');
+    await expect(
+      store.addConnection({ id: 'plc', endpointUrl: 'opc.tcp://127.0.0.1:1' }),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: 'Connection id "plc" is already in vigil.json',
+    });
+    await expect(store.addConnection({ id: 'x', endpointUrl: 'http://nope' })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/connections\.1\.endpointUrl: must start with opc\.tcp:\/\//),
+    });
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(store.connectionIds()).toEqual(new Set(['plc']));
+  });
+
+  it('updates a connection in place, keeping its tags and the fields the edit does not touch', async () => {
+    const store = new TagModelStore(file);
+    const updated = await store.updateConnection('plc', (c) => {
+      c.name = 'Press line';
+      c.security = { mode: 'Sign', policy: 'Basic256Sha256' };
+    });
+    expect(updated).toMatchObject({
+      name: 'Press line',
+      security: { mode: 'Sign', policy: 'Basic256Sha256' },
+    });
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    expect(saved.ringBufferSize).toBe(500);
+    expect(saved.connections[0].tags).toEqual(original.connections[0]!.tags);
+    await expect(
+      store.updateConnection('plc', (c) => {
+        c.id = 'other';
+      }),
+    ).rejects.toMatchObject({ code: 'invalid_input', message: 'The id of connection "plc" cannot change' });
+    await expect(store.updateConnection('nope', () => {})).rejects.toMatchObject({ code: 'not_found' });
+    expect(JSON.parse(readFileSync(file, 'utf8')).connections[0].id).toBe('plc');
+  });
+
+  it('removes a connection with its tags and assets, keeping the rest of the file', async () => {
+    const store = new TagModelStore(file);
+    await store.addConnection({ id: 'second', endpointUrl: 'opc.tcp://127.0.0.1:4842' });
+    await store.removeConnection('plc');
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    expect(saved).toEqual({
+      dataDir: 'data',
+      ringBufferSize: 500,
+      connections: [{ id: 'second', endpointUrl: 'opc.tcp://127.0.0.1:4842' }],
+    });
+    expect(store.connectionIds()).toEqual(new Set(['second']));
+    await expect(store.removeConnection('plc')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('says which file is damaged instead of overwriting it', async () => {
+    writeFileSync(file, '{ "connections": [');
+    const store = new TagModelStore(file);
+    await expect(store.addConnection({ id: 'x', endpointUrl: 'opc.tcp://h:1' })).rejects.toMatchObject({
+      code: 'internal',
+      message: expect.stringContaining(`Configuration file ${file} is not valid JSON`),
+    });
+    expect(readFileSync(file, 'utf8')).toBe('{ "connections": [');
   });
 });

@@ -3,6 +3,7 @@ import {
   copyFileSync,
   existsSync,
   fsyncSync,
+  mkdirSync,
   openSync,
   readFileSync,
   renameSync,
@@ -18,16 +19,62 @@ type RawConfig = Record<string, unknown> & { connections?: unknown };
 type RawConnection = Record<string, unknown> & { id?: unknown; tags?: unknown; assets?: unknown };
 
 /**
- * Keeps the operator's tag model (assets and tags added by browsing) in the JSON configuration file,
- * inside the connection it belongs to. Every change re-validates the whole file, then replaces it
+ * Keeps what the operator changes in the console in the JSON configuration file: connections added,
+ * edited and removed, and their tag models (assets and tags added by browsing) inside the connection
+ * they belong to. The file need not exist: the first change creates it. Every change re-validates the whole file, then replaces it
  * atomically (write to a temporary file, fsync, rename), keeping the previous version as
  * `<file>.bak`: a crash mid-write leaves the old file or the new one, never half of one. Fields it does
  * not manage are kept as written. Changes are applied one at a time.
  */
 export class TagModelStore {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Ids of the file's connections as of the last read or write (the file is only changed here). */
+  private ids: ReadonlySet<string> | null = null;
 
   constructor(readonly configFile: string) {}
+
+  /** Ids of the connections in the file. */
+  connectionIds(): ReadonlySet<string> {
+    this.ids ??= idsOf(this.read());
+    return this.ids;
+  }
+
+  /** Appends a connection; its id must be new. Returns it with defaults applied. */
+  addConnection(connection: RawConnection): Promise<ConnectionConfig> {
+    return this.mutate((raw) => {
+      const connections = Array.isArray(raw.connections) ? (raw.connections as unknown[]) : [];
+      if (connections.some((c) => isRecord(c) && c.id === connection.id)) {
+        throw new CoreError(
+          'invalid_input',
+          `Connection id "${String(connection.id)}" is already in ${path.basename(this.configFile)}`,
+        );
+      }
+      raw.connections = [...connections, stripUndefined(connection)];
+      return connection;
+    });
+  }
+
+  /** Changes a connection in place (its id must stay); returns it with defaults applied. */
+  updateConnection(
+    connectionId: string,
+    edit: (connection: RawConnection) => void,
+  ): Promise<ConnectionConfig> {
+    return this.change(connectionId, (connection) => {
+      edit(connection);
+      if (connection.id !== connectionId) {
+        throw new CoreError('invalid_input', `The id of connection "${connectionId}" cannot change`);
+      }
+    });
+  }
+
+  /** Removes a connection with its tags and assets. */
+  removeConnection(connectionId: string): Promise<void> {
+    return this.mutate((raw) => {
+      const connection = this.findConnection(raw, connectionId);
+      raw.connections = (raw.connections as unknown[]).filter((c) => c !== connection);
+      return null;
+    }).then(() => undefined);
+  }
 
   /** The connection as the file holds it now, defaults applied. */
   connection(connectionId: string): ConnectionConfig {
@@ -72,17 +119,31 @@ export class TagModelStore {
   }
 
   private change(connectionId: string, edit: (connection: RawConnection) => void): Promise<ConnectionConfig> {
-    const run = this.queue.then(() => {
-      const raw = this.read();
+    return this.mutate((raw) => {
       const connection = this.findConnection(raw, connectionId);
       edit(connection);
+      return connection;
+    });
+  }
+
+  /**
+   * Reads the file, edits it, validates the whole of it and writes it, one change at a time. Returns
+   * the connection `edit` returns, with defaults applied (null: none).
+   */
+  private mutate(edit: (raw: RawConfig) => RawConnection): Promise<ConnectionConfig>;
+  private mutate(edit: (raw: RawConfig) => null): Promise<null>;
+  private mutate(edit: (raw: RawConfig) => RawConnection | null): Promise<ConnectionConfig | null> {
+    const run = this.queue.then(() => {
+      const raw = this.read();
+      const connection = edit(raw);
       try {
         parseConfig(raw, `configuration file ${this.configFile}`);
       } catch (err) {
         throw new CoreError('invalid_input', (err as Error).message);
       }
       this.write(raw);
-      return ConnectionConfigSchema.parse(connection);
+      this.ids = idsOf(raw);
+      return connection ? ConnectionConfigSchema.parse(connection) : null;
     });
     this.queue = run.catch(() => {});
     return run;
@@ -96,7 +157,15 @@ export class TagModelStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
       throw err;
     }
-    const parsed = JSON.parse(text) as unknown;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new CoreError(
+        'internal',
+        `Configuration file ${this.configFile} is not valid JSON (${(err as Error).message}); fix or restore it from ${path.basename(this.configFile)}.bak`,
+      );
+    }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new CoreError('internal', `Configuration file ${this.configFile} does not hold a JSON object`);
     }
@@ -117,6 +186,7 @@ export class TagModelStore {
 
   private write(raw: RawConfig): void {
     const dir = path.dirname(this.configFile);
+    mkdirSync(dir, { recursive: true });
     const temp = path.join(dir, `.${path.basename(this.configFile)}.${process.pid}.${Date.now()}.tmp`);
     const fd = openSync(temp, 'w', 0o600);
     try {
@@ -139,6 +209,15 @@ export class TagModelStore {
       // Windows cannot open a directory; NTFS journals the rename.
     }
   }
+}
+
+function idsOf(raw: RawConfig): Set<string> {
+  const connections = Array.isArray(raw.connections) ? (raw.connections as unknown[]) : [];
+  return new Set(connections.filter(isRecord).flatMap((c) => (typeof c.id === 'string' ? [c.id] : [])));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function asArray<T>(value: unknown): T[] {

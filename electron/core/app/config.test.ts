@@ -18,6 +18,16 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses a connection id used twice, and "sim" while the built-in simulator runs', () => {
+    const plc = { id: 'plc', endpointUrl: 'opc.tcp://h:4840' };
+    expect(() => parseConfig({ connections: [plc, plc] })).toThrow(/connections\.1\.id: "plc" is used twice/);
+    const sim = { id: 'sim', endpointUrl: 'opc.tcp://h:4840' };
+    expect(() => parseConfig({ connections: [sim] })).toThrow(
+      /connections\.0\.id: "sim" is the built-in simulator's connection/,
+    );
+    expect(parseConfig({ simulator: { enabled: false }, connections: [sim] }).connections).toHaveLength(1);
+  });
+
   it('reports a missing file and bad JSON with the file name', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'vigil-config-'));
     expect(() => loadConfigFile(path.join(dir, 'nope.json'))).toThrow(

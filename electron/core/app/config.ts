@@ -4,7 +4,7 @@ import { NotificationsConfigSchema } from '../../../shared/notifications';
 import { MaintenanceConfigSchema } from '../../../shared/maintenance';
 import { TagRulesSchema } from '../validation/rules';
 import { DetectorOptionsSchema } from '../detection/options';
-import { connectionExtensions } from '../acquisition/connectionSchema';
+import { connectionExtensions, SIMULATOR_CONNECTION_ID } from '../acquisition/connectionSchema';
 
 /** One OPC UA server Vigil reads from. */
 export const ConnectionConfigSchema = z.object({
@@ -63,33 +63,49 @@ export const HistorianConfigSchema = z.object({
     .prefault({}),
 });
 
-export const VigilConfigSchema = z.object({
-  /** Where Vigil keeps its data (historian, certificates, logs). */
-  dataDir: z.string().default('.vigil-data'),
-  simulator: SimulatorConfigSchema.prefault({}),
-  connections: z.array(ConnectionConfigSchema).default([]),
-  /** How often collected samples are handed to the pipeline as one batch. */
-  batchIntervalMs: z.number().int().min(1).max(5000).default(50),
-  historian: HistorianConfigSchema.prefault({}),
-  /** Data-quality rules: defaults for every tag, and per tag id what differs from them. */
-  validation: z
-    .object({
-      defaults: TagRulesSchema.partial().default({}),
-      tags: z.record(z.string(), TagRulesSchema.partial()).default({}),
-    })
-    .prefault({}),
-  /** Streaming anomaly detection (one set of defaults for every tag and asset). */
-  detection: DetectorOptionsSchema.partial().default({}),
-  alarms: AlarmsConfigSchema.prefault({}),
-  notifications: NotificationsConfigSchema.prefault({}),
-  maintenance: MaintenanceConfigSchema.prefault({}),
-  /** Free space on the data dir's disk below which the "disk low" system alarm is raised. */
-  minFreeDiskBytes: z
-    .number()
-    .int()
-    .nonnegative()
-    .default(2 * 1024 ** 3),
-});
+export const VigilConfigSchema = z
+  .object({
+    /** Where Vigil keeps its data (historian, certificates, logs). */
+    dataDir: z.string().default('.vigil-data'),
+    simulator: SimulatorConfigSchema.prefault({}),
+    connections: z.array(ConnectionConfigSchema).default([]),
+    /** How often collected samples are handed to the pipeline as one batch. */
+    batchIntervalMs: z.number().int().min(1).max(5000).default(50),
+    historian: HistorianConfigSchema.prefault({}),
+    /** Data-quality rules: defaults for every tag, and per tag id what differs from them. */
+    validation: z
+      .object({
+        defaults: TagRulesSchema.partial().default({}),
+        tags: z.record(z.string(), TagRulesSchema.partial()).default({}),
+      })
+      .prefault({}),
+    /** Streaming anomaly detection (one set of defaults for every tag and asset). */
+    detection: DetectorOptionsSchema.partial().default({}),
+    alarms: AlarmsConfigSchema.prefault({}),
+    notifications: NotificationsConfigSchema.prefault({}),
+    maintenance: MaintenanceConfigSchema.prefault({}),
+    /** Free space on the data dir's disk below which the "disk low" system alarm is raised. */
+    minFreeDiskBytes: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(2 * 1024 ** 3),
+  })
+  .superRefine((config, ctx) => {
+    // Checked here so a file with a clash fails at load with its path, not later at start.
+    const seen = new Set<string>();
+    config.connections.forEach((c, i) => {
+      if (seen.has(c.id))
+        ctx.addIssue({ code: 'custom', path: ['connections', i, 'id'], message: `"${c.id}" is used twice` });
+      seen.add(c.id);
+      if (c.id === SIMULATOR_CONNECTION_ID && config.simulator.enabled)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['connections', i, 'id'],
+          message: `"${SIMULATOR_CONNECTION_ID}" is the built-in simulator's connection; choose another id or set simulator.enabled: false`,
+        });
+    });
+  });
 export type VigilConfig = z.infer<typeof VigilConfigSchema>;
 export type VigilConfigInput = z.input<typeof VigilConfigSchema>;
 

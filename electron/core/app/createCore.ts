@@ -5,6 +5,7 @@ import type { Asset, Tag } from '../../../shared/domain';
 import type { Health } from '../../../shared/api';
 import { AcquisitionService } from '../acquisition/acquisitionService';
 import { createAcquisitionHandlers } from '../acquisition/acquisitionHandlers';
+import { SIMULATOR_CONNECTION_ID } from '../acquisition/connectionSchema';
 import { DetectionPipeline } from '../detection';
 import { derivedScoreTags } from '../detection/derivedTagModel';
 import { openHistorian, HistorianInputError, HistorianUnavailableError } from '../historian';
@@ -24,7 +25,11 @@ export interface CoreDeps {
   logger: Logger;
   /** better_sqlite3.node built for the running ABI (Electron); default: Node's, next to the package. */
   sqliteBinding: string;
-  /** The configuration file the core was started with; tags added by browsing are saved there. */
+  /**
+   * The configuration file the core was started with (hostConfig.ts: --config, else
+   * <dataDir>/vigil.config.json); connections added in the console and tags added by browsing are
+   * saved there. Without one they cannot be saved and those commands are refused.
+   */
   configFile: string;
 }
 
@@ -84,9 +89,13 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
     if (detection.scores.length) events.emit('scores', detection.scores);
     for (const event of detection.events) events.emit('anomaly.state', event);
   });
+  // Tags of removed connections (or removed from one) deliver nothing more: they must not go
+  // stale in the validation stage, which keeps every tag it has seen.
+  const retiredTagIds = new Set<string>();
   disposables.add(
     clock.setInterval(() => {
-      for (const event of pipeline.tick(clock.now())) events.emit('data.quality', event);
+      for (const event of pipeline.tick(clock.now()))
+        if (!retiredTagIds.has(event.tagId)) events.emit('data.quality', event);
     }, 1000),
   );
   for (const stream of ['samples', 'scores'] as const) {
@@ -116,10 +125,21 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
         onModel: (connectionId, model) => {
           assetsByConnection.set(connectionId, model.assets);
           const tags = [...model.tags, ...derivedScoreTags(model.assets, model.tags)];
+          const kept = new Set(tags.map((t) => t.id));
+          for (const old of tagsByConnection.get(connectionId) ?? [])
+            if (!kept.has(old.id)) retiredTagIds.add(old.id);
+          for (const id of kept) retiredTagIds.delete(id);
           tagsByConnection.set(connectionId, tags);
           tagIdCache = null;
           pipeline.setTags(model.tags);
           alarms.updateTags(tags);
+        },
+        onRemoved: (connectionId) => {
+          for (const tag of tagsByConnection.get(connectionId) ?? []) retiredTagIds.add(tag.id);
+          assetsByConnection.delete(connectionId);
+          tagsByConnection.delete(connectionId);
+          tagIdCache = null;
+          logger.info({ connection: connectionId }, 'connection removed');
         },
         onGap: (gap) =>
           events.emit('data.gap', {
@@ -239,7 +259,7 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
         disposables.add(simulator);
         logger.info({ endpointUrl: simulator.endpointUrl }, 'built-in simulator started');
         connections.unshift({
-          id: 'sim',
+          id: SIMULATOR_CONNECTION_ID,
           name: 'Built-in simulator',
           endpointUrl: simulator.endpointUrl,
           rootPath: [],

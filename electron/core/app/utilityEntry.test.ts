@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -232,11 +232,19 @@ describe('utility process startup', () => {
     let releaseStart!: () => void;
     const start = vi.fn(() => new Promise<void>((resolve) => (releaseStart = resolve)));
     let receivedDataDir = '';
-    const running = runUtilityProcess(port, [], { VIGIL_DATA_DIR: join(dir, 'data') }, vi.fn(), (config) => {
-      receivedDataDir = config.dataDir;
-      send({ type: 'call', id: 1, name: 'getHealth', input: {} }); // arrives while the core is being created
-      return { ...fake.core, start };
-    });
+    let receivedConfigFile = '';
+    const running = runUtilityProcess(
+      port,
+      [],
+      { VIGIL_DATA_DIR: join(dir, 'data') },
+      vi.fn(),
+      (config, file) => {
+        receivedDataDir = config.dataDir;
+        receivedConfigFile = file;
+        send({ type: 'call', id: 1, name: 'getHealth', input: {} }); // arrives while the core is being created
+        return { ...fake.core, start };
+      },
+    );
     await vi.waitFor(() => expect(start).toHaveBeenCalled());
     await vi.waitFor(() =>
       expect(posted).toContainEqual(expect.objectContaining({ type: 'result', id: 1, ok: true })),
@@ -246,6 +254,7 @@ describe('utility process startup', () => {
     await running;
     expect(posted[posted.length - 1]).toEqual({ type: 'ready' });
     expect(receivedDataDir).toBe(join(dir, 'data'));
+    expect(receivedConfigFile).toBe(join(dir, 'data', 'vigil.config.json'));
   });
 
   it('posts a readable fatal message when the configuration is wrong, and exits', async () => {
@@ -332,18 +341,30 @@ describe('utility process configuration', () => {
     expect(configPathFrom(['--config'], {})).toBeNull();
   });
 
-  it('uses the defaults with VIGIL_DATA_DIR when no file is given', () => {
-    const config = loadUtilityConfig([], { VIGIL_DATA_DIR: '/var/lib/vigil' });
+  it('uses the defaults with VIGIL_DATA_DIR when no file is given, saving changes in <dataDir>/vigil.config.json', () => {
+    const { config, configFile } = loadUtilityConfig([], { VIGIL_DATA_DIR: '/var/lib/vigil' });
     expect(config.dataDir).toBe('/var/lib/vigil');
     expect(config.simulator.enabled).toBe(true);
+    expect(configFile).toBe('/var/lib/vigil/vigil.config.json');
+  });
+
+  it('reads <VIGIL_DATA_DIR>/vigil.config.json when it exists', () => {
+    const dataDir = join(dir, 'per-user');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'vigil.config.json'), JSON.stringify({ simulator: { enabled: false } }));
+    const { config, configFile } = loadUtilityConfig([], { VIGIL_DATA_DIR: dataDir });
+    expect(config.simulator.enabled).toBe(false);
+    expect(config.dataDir).toBe(dataDir);
+    expect(configFile).toBe(join(dataDir, 'vigil.config.json'));
   });
 
   it('reads a file and takes its relative dataDir relative to the file', () => {
     const file = join(dir, 'plant.json');
     writeFileSync(file, JSON.stringify({ dataDir: 'plant-data', simulator: { enabled: false } }));
-    const config = loadUtilityConfig(['--config', file], { VIGIL_DATA_DIR: '/ignored' });
+    const { config, configFile } = loadUtilityConfig(['--config', file], { VIGIL_DATA_DIR: '/ignored' });
     expect(config.dataDir).toBe(join(dir, 'plant-data'));
     expect(config.simulator.enabled).toBe(false);
+    expect(configFile).toBe(file);
   });
 
   it('names the file when it is missing or not JSON', () => {

@@ -1,8 +1,7 @@
-import { dirname, resolve } from 'node:path';
 import type { ApiError, CallResult } from '../../../shared/api';
 import type { CoreProcessMessage } from '../../../shared/ipc';
-import { parseConfig, type VigilConfig } from './config';
-import { loadConfigFile } from './loadConfig';
+import type { VigilConfig } from './config';
+import { loadHostConfig, type HostConfig } from './hostConfig';
 import type { Disposable } from './disposable';
 import type { Core } from './types';
 
@@ -211,19 +210,21 @@ export function configPathFrom(
 }
 
 /**
- * The configuration: the JSON file when one is given, else the defaults with dataDir from
- * VIGIL_DATA_DIR (Electron main sets it to the per-user data folder). A relative dataDir in a
- * file is taken relative to that file: the working directory of a desktop app means nothing.
+ * The configuration (hostConfig.ts): the JSON file when one is given, with a relative dataDir taken
+ * relative to that file (the working directory of a desktop app means nothing); else
+ * `<dataDir>/vigil.config.json` when it exists, with dataDir from VIGIL_DATA_DIR (Electron main sets
+ * it to the per-user data folder). `configFile` is where the core saves connections and tags.
  */
 export function loadUtilityConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-): VigilConfig {
+): HostConfig {
   const file = configPathFrom(argv, env);
-  if (!file) return parseConfig({ dataDir: env.VIGIL_DATA_DIR || undefined }, 'default configuration');
-  const path = resolve(file);
-  const config = loadConfigFile(path);
-  return { ...config, dataDir: resolve(dirname(path), config.dataDir) };
+  return loadHostConfig({
+    configFile: file,
+    dataDir: file ? null : env.VIGIL_DATA_DIR || null,
+    relativeDataDir: 'file',
+  });
 }
 
 /** A startup failure as one readable line, with the fix when it is a known one. */
@@ -240,12 +241,13 @@ export function describeStartupError(err: unknown): string {
 
 type CreatedCore = Pick<Core, 'api' | 'dispose' | 'start'>;
 
-async function loadCreateCore(): Promise<(config: VigilConfig) => CreatedCore> {
+type CreateCoreFn = (config: VigilConfig, configFile: string) => Promise<CreatedCore> | CreatedCore;
+
+async function loadCreateCore(): Promise<CreateCoreFn> {
   const [{ createCore }, { createLogger }] = await Promise.all([import('./createCore'), import('./logger')]);
   const logger = createLogger('vigil-core');
-  const file = configPathFrom(process.argv, process.env);
-  // Tags added by browsing are saved into the configuration file the core was started with.
-  return (config) => createCore(config, file ? { logger, configFile: resolve(file) } : { logger });
+  // Connections and tags added in the console are saved into the configuration file.
+  return (config, configFile) => createCore(config, { logger, configFile });
 }
 
 /** Runs the core for the host: load config, create and start the core, then serve messages. */
@@ -254,7 +256,7 @@ export async function runUtilityProcess(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   exit: (code: number) => void,
-  createCoreFn?: (config: VigilConfig) => Promise<CreatedCore> | CreatedCore,
+  createCoreFn?: CreateCoreFn,
 ): Promise<void> {
   const post: PostToHost = (message) => port.postMessage(message);
   // Messages that arrive before the core exists wait here and are handled in order afterwards.
@@ -269,11 +271,11 @@ export async function runUtilityProcess(
 
   let core: CreatedCore | null = null;
   try {
-    const config = loadUtilityConfig(argv, env);
+    const { config, configFile } = loadUtilityConfig(argv, env);
     // Imported lazily so that a native module that fails to load (wrong ABI) becomes a
     // readable fatal message instead of a crash before anything is reported.
     const create = createCoreFn ?? (await loadCreateCore());
-    core = await create(config);
+    core = await create(config, configFile);
     handler = createCoreMessageHandler(core, post, {
       onShutdown: (error) => exit(error ? 1 : 0),
     });
