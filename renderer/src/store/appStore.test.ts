@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VigilApiError, type Health } from '../../../shared/api';
 import type { Asset, Tag } from '../../../shared/domain';
-import { createAppStore } from './appStore';
+import { createAppStore, modelSignature } from './appStore';
 import {
   CANNOT_REACH_CORE,
   MAX_TREND_TAGS,
@@ -156,6 +156,108 @@ describe('app store', () => {
     await select;
     expect(selectTrendTags(store.getState()).tags).toHaveLength(MAX_TREND_TAGS);
     expect(selectTrendTags(store.getState()).hidden).toBe(2);
+  });
+});
+
+describe('asset model follows the connections', () => {
+  const health = (connections: [string, number][]): Health => ({
+    status: 'ok',
+    problems: [],
+    version: '0.1.0',
+    startedAt: 0,
+    uptimeS: 1,
+    connections: connections.map(([id, tagCount]) => ({
+      id,
+      endpointUrl: `opc.tcp://127.0.0.1:4840/${id}`,
+      state: 'connected',
+      lastError: null,
+      tagCount,
+      lastValueAt: null,
+      valuesReceived: 0,
+    })),
+  });
+
+  it('signs the model by connection ids and tag counts only, in any order', () => {
+    const a = health([
+      ['sim', 10],
+      ['plc', 2],
+    ]).connections;
+    const b = health([
+      ['plc', 2],
+      ['sim', 10],
+    ]).connections.map((c) => ({ ...c, state: 'failed' as const, valuesReceived: 99 }));
+    expect(modelSignature(a)).toBe(modelSignature(b));
+    expect(modelSignature(a)).not.toBe(modelSignature(health([['sim', 10]]).connections));
+    expect(modelSignature(a)).not.toBe(
+      modelSignature(
+        health([
+          ['sim', 11],
+          ['plc', 2],
+        ]).connections,
+      ),
+    );
+  });
+
+  it('reloads the asset tree and the selected asset’s tags when a connection or its tag count changes', async () => {
+    const { client, calls, next } = scriptedClient();
+    const store = createAppStore(client);
+    const load = store.getState().loadAssets();
+    next('listAssets').resolve(assets);
+    await flush();
+    next('listTags').resolve([tag('t1', 'e1')]);
+    await load;
+    const tagsBefore = store.getState().tags.data;
+
+    const report = async (h: Health) => {
+      const r = store.getState().refreshHealth();
+      next('getHealth').resolve(h);
+      await r;
+    };
+    await report(health([['sim', 1]])); // the first report: what the initial load saw
+    await report(health([['sim', 1]]));
+    expect(calls.map((c) => c.name)).toEqual([]);
+
+    // Tags added to the simulator's model: the tree and the selected asset's tags come again.
+    await report(health([['sim', 2]]));
+    const withNewAsset = [...assets, a('e3', 'ar', 'asset', 'Engine 3')];
+    next('listAssets').resolve(withNewAsset);
+    await flush();
+    next('listTags').resolve([tag('t1', 'e1'), tag('t2', 'e1')]);
+    await flush();
+    expect(store.getState().selectedAssetId).toBe('e1');
+    expect(selectVisibleTreeItems(store.getState()).map((i) => i.name)).toContain('Engine 3');
+    expect(store.getState().tags.data.map((t) => t.id)).toEqual(['t1', 't2']);
+    expect(store.getState().tags.data).not.toBe(tagsBefore);
+
+    // A connection added with no new tag on the selected asset: the same tag list stays as it was.
+    const tagsNow = store.getState().tags.data;
+    await report(
+      health([
+        ['sim', 2],
+        ['plc', 0],
+      ]),
+    );
+    next('listAssets').resolve(withNewAsset);
+    await flush();
+    next('listTags').resolve([tag('t1', 'e1'), tag('t2', 'e1')]);
+    await flush();
+    expect(store.getState().tags.data).toBe(tagsNow);
+    expect(calls).toEqual([]);
+  });
+
+  it('keeps the newest asset list when a reload overtakes an earlier load', async () => {
+    const { client, next } = scriptedClient();
+    const store = createAppStore(client);
+    const first = store.getState().loadAssets();
+    const firstCall = next('listAssets');
+    const second = store.getState().loadAssets();
+    next('listAssets').resolve(assets);
+    await flush();
+    next('listTags').resolve([]);
+    await second;
+    firstCall.resolve([a('old', null, 'site')]); // the late answer of the first load
+    await first;
+    expect(store.getState().assets.data.map((x) => x.id)).toEqual(['s', 'ar', 'e1', 'e2']);
   });
 });
 

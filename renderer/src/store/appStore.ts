@@ -1,6 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Health, VigilClient } from '../../../shared/api';
-import type { Asset, Tag } from '../../../shared/domain';
+import type { Asset, ConnectionStatus, Tag } from '../../../shared/domain';
 import type { FeedStatus } from '../charts/liveFeed';
 import type { TransportStatus } from '../transport/types';
 import { buildAssetTree, firstAssetId } from './assetTree';
@@ -55,6 +55,20 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * What of the connections shapes the asset model: which connections exist and how many tags each
+ * has. When it changes between two health reports the asset tree is out of date.
+ */
+export function modelSignature(connections: readonly Pick<ConnectionStatus, 'id' | 'tagCount'>[]): string {
+  return connections
+    .map((c) => `${c.id}=${c.tagCount}`)
+    .sort()
+    .join('\n');
+}
+
+const sameIds = (a: readonly { id: string }[], b: readonly { id: string }[]) =>
+  a.length === b.length && a.every((x, i) => x.id === b[i]!.id);
+
 export function initialAppState(transport: TransportStatus): AppState {
   return {
     assets: { status: 'idle', data: [], error: null },
@@ -73,18 +87,49 @@ export function createAppStore(
   options: { transport?: TransportStatus; now?: () => number } = {},
 ): AppStore {
   const now = options.now ?? Date.now;
+  // Only the latest asset load counts: a reload may overtake the load it replaces.
+  let assetsRequest = 0;
+  /**
+   * Loads the assets again and, when the selected asset is still there, its tags: after a
+   * connection was added or removed, discovered its model, or got tags by browsing.
+   */
+  const reloadModel = async (
+    get: () => AppState & AppActions,
+    set: (partial: Partial<AppState>) => void,
+  ): Promise<void> => {
+    const before = get().selectedAssetId;
+    await get().loadAssets();
+    const s = get();
+    const id = s.selectedAssetId;
+    // A newly selected asset had its tags loaded by loadAssets; an unchanged one may have new tags.
+    if (id === null || id !== before || s.tags.status !== 'ready' || s.tags.assetId !== id) return;
+    try {
+      const tags = await client.call('listTags', { assetId: id });
+      const latest = get();
+      if (latest.selectedAssetId !== id) return;
+      // The same tags keep the same array, so the trend does not rebuild for nothing.
+      if (latest.tags.status === 'ready' && sameIds(latest.tags.data, tags)) return;
+      set({ tags: { status: 'ready', data: tags, error: null, assetId: id } });
+    } catch {
+      // The previous list stays; the next model change or selection tries again.
+    }
+  };
+
   return createStore<AppState & AppActions>()((set, get) => ({
     ...initialAppState(options.transport ?? { state: 'open', lastError: null, attempt: 0 }),
 
     async loadAssets() {
+      const request = ++assetsRequest;
       set((s) => ({ assets: { ...s.assets, status: 'loading', error: null } }));
       let assets: Asset[];
       try {
         assets = await client.call('listAssets', {});
       } catch (err) {
+        if (request !== assetsRequest) return;
         set((s) => ({ assets: { ...s.assets, status: 'error', error: messageOf(err) } }));
         return;
       }
+      if (request !== assetsRequest) return;
       set({ assets: { status: 'ready', data: assets, error: null } });
       const { selectedAssetId } = get();
       const stillThere = selectedAssetId !== null && assets.some((a) => a.id === selectedAssetId);
@@ -141,7 +186,11 @@ export function createAppStore(
     async refreshHealth() {
       try {
         const value = await client.call('getHealth', {});
+        const before = get().health.value;
         set({ health: { reachable: true, value, error: null, checkedAt: now() } });
+        // The first report is what the initial asset load saw; later changes mean a new model.
+        if (before && modelSignature(before.connections) !== modelSignature(value.connections))
+          void reloadModel(get, set);
       } catch (err) {
         // Keep the last known report: it says what the connections were doing before the loss.
         set((s) => ({
