@@ -129,52 +129,6 @@ const TagStatusSchema = z.object({
   overflows: z.number(),
 });
 
-export const ConnectionDetailsSchema = z.object({
-  status: ConnectionStatusSchema,
-  /** The configured display name (the id when none). */
-  name: z.string(),
-  /**
-   * Whether the connection is in the configuration file, so it can be edited, removed and given
-   * tags by browsing (the built-in simulator's connection is not: its tags come from its address space).
-   */
-  configured: z.boolean(),
-  security: z.object({ mode: z.string(), policy: z.string() }),
-  identity: z.string(),
-  serverCertificate: CertificateInfoSchema.extend({ state: z.string() }).nullable(),
-  limits: z.record(z.string(), z.number()).nullable(),
-  subscriptions: z.array(
-    z.object({
-      subscriptionId: z.number(),
-      items: z.number(),
-      publishingIntervalMs: z.number(),
-      keepAliveMs: z.number(),
-    }),
-  ),
-  monitoredItems: z.number(),
-  createCalls: z.number(),
-  tagErrors: z.array(TagStatusSchema),
-  reconnects: z.number(),
-  stalls: z.array(z.object({ at: z.number(), subscription: z.number(), silentForMs: z.number() })),
-  gaps: z.array(DataGapSchema),
-  duplicatesDropped: z.number(),
-  valuesBackfilled: z.number(),
-  serverQueueOverflows: z.number(),
-  alarms: z.object({
-    enabled: z.boolean(),
-    conditions: z.number(),
-    lastEventAt: z.number().nullable(),
-    error: z.string().nullable(),
-  }),
-  writesAllowed: z.boolean(),
-  timings: z.object({
-    connectMs: z.number(),
-    discoverMs: z.number(),
-    inspectMs: z.number(),
-    subscribeMs: z.number(),
-  }),
-  warnings: z.array(z.string()),
-});
-
 /** Security modes and the policies OPC UA 1.05 still recommends (Basic128Rsa15 and Basic256 are deprecated, Part 7). */
 export const SECURITY_MODES = ['None', 'Sign', 'SignAndEncrypt'] as const;
 export const SECURITY_POLICIES = [
@@ -237,6 +191,75 @@ export const ConnectionSettingsSchema = z
   })
   .strict();
 export type ConnectionSettings = z.output<typeof ConnectionSettingsSchema>;
+
+/**
+ * A connection's saved settings as getConnectionDetails reports them, for the edit form: the
+ * password itself never leaves the core, only whether one is saved.
+ */
+export const SavedConnectionSettingsSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  endpointUrl: z.string(),
+  security: z.object({ mode: z.enum(SECURITY_MODES), policy: z.enum(SECURITY_POLICIES) }),
+  identity: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('anonymous') }),
+    z.object({ type: z.literal('username'), userName: z.string(), passwordSaved: z.boolean() }),
+    z.object({ type: z.literal('certificate'), certificateFile: z.string(), privateKeyFile: z.string() }),
+  ]),
+  discover: z.boolean(),
+  alarms: z.boolean(),
+  samplingIntervalMs: z.number(),
+  publishingIntervalMs: z.number(),
+});
+export type SavedConnectionSettings = z.output<typeof SavedConnectionSettingsSchema>;
+
+export const ConnectionDetailsSchema = z.object({
+  status: ConnectionStatusSchema,
+  /** The configured display name (the id when none). */
+  name: z.string(),
+  /**
+   * Whether the connection is in the configuration file, so it can be edited, removed and given
+   * tags by browsing (the built-in simulator's connection is not: its tags come from its address space).
+   */
+  configured: z.boolean(),
+  /** The settings as saved in the configuration file; null when the connection is not in it. */
+  settings: SavedConnectionSettingsSchema.nullable(),
+  security: z.object({ mode: z.string(), policy: z.string() }),
+  identity: z.string(),
+  serverCertificate: CertificateInfoSchema.extend({ state: z.string() }).nullable(),
+  limits: z.record(z.string(), z.number()).nullable(),
+  subscriptions: z.array(
+    z.object({
+      subscriptionId: z.number(),
+      items: z.number(),
+      publishingIntervalMs: z.number(),
+      keepAliveMs: z.number(),
+    }),
+  ),
+  monitoredItems: z.number(),
+  createCalls: z.number(),
+  tagErrors: z.array(TagStatusSchema),
+  reconnects: z.number(),
+  stalls: z.array(z.object({ at: z.number(), subscription: z.number(), silentForMs: z.number() })),
+  gaps: z.array(DataGapSchema),
+  duplicatesDropped: z.number(),
+  valuesBackfilled: z.number(),
+  serverQueueOverflows: z.number(),
+  alarms: z.object({
+    enabled: z.boolean(),
+    conditions: z.number(),
+    lastEventAt: z.number().nullable(),
+    error: z.string().nullable(),
+  }),
+  writesAllowed: z.boolean(),
+  timings: z.object({
+    connectMs: z.number(),
+    discoverMs: z.number(),
+    inspectMs: z.number(),
+    subscribeMs: z.number(),
+  }),
+  warnings: z.array(z.string()),
+});
 
 export const ExternalConditionSchema = z.object({
   connectionId: z.string(),

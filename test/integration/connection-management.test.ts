@@ -87,7 +87,20 @@ describe('adding, editing and removing OPC UA connections in the console', () =>
     await waitForState('plain-line', 'connected');
     const tags = await call<Tag[]>(core, 'listTags', {});
     expect(tags.filter((t) => t.id.startsWith('plain-line/')).length).toBeGreaterThan(50);
-    expect(await details('plain-line')).toMatchObject({ name: 'Plain line', configured: true });
+    expect(await details('plain-line')).toMatchObject({
+      name: 'Plain line',
+      configured: true,
+      // What the edit form starts from: the saved settings with the core's defaults.
+      settings: {
+        id: 'plain-line',
+        identity: { type: 'anonymous' },
+        security: { mode: 'None', policy: 'None' },
+        discover: true,
+        alarms: false,
+        samplingIntervalMs: 0,
+        publishingIntervalMs: 100,
+      },
+    });
   });
 
   it('holds the secure server certificate for review, connects once it is trusted, and saves the connection', async () => {
@@ -224,6 +237,32 @@ describe('adding, editing and removing OPC UA connections in the console', () =>
       name: 'Secure line (renamed)',
       status: { state: 'connected' },
     });
+    const renamed = await details('secure-line');
+    // The edit form learns the user and that a password is saved, never the password.
+    expect(renamed.settings?.identity).toEqual({
+      type: 'username',
+      userName: 'operator',
+      passwordSaved: true,
+    });
+    expect(JSON.stringify(renamed)).not.toContain(PASSWORD);
+
+    // A changed setting reconnects as 'connecting', not as a lost link (no connection-lost alarm).
+    const states: string[] = [];
+    const following = core.events.on('connection.state', (e) => {
+      if (e.connectionId === 'secure-line') states.push(e.state);
+    });
+    await call(core, 'updateConnection', {
+      ...secure,
+      name: 'Secure line (renamed)',
+      identity: { type: 'username', userName: 'operator' },
+      publishingIntervalMs: 200,
+    });
+    await waitForState('secure-line', 'connected', 'secure-line connected with the new interval');
+    following.dispose();
+    expect(states).toContain('connecting');
+    expect(states).not.toContain('reconnecting');
+    expect((await details('secure-line')).settings?.publishingIntervalMs).toBe(200);
+
     const saved = JSON.parse(readFileSync(configFile, 'utf8'));
     expect(saved.connections[1]).toMatchObject({
       name: 'Secure line (renamed)',

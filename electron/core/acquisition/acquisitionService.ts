@@ -12,7 +12,7 @@ import type {
 } from './alarmsAndConditions';
 import type { AcquisitionOutput, ConnectionSettings } from '../../../shared/acquisitionApi';
 import { SIMULATOR_CONNECTION_ID, type AssetConfig, type TagConfig } from './connectionSchema';
-import { applySettings, connectionIdFromName, newConnection } from './connectionSettings';
+import { applySettings, connectionIdFromName, newConnection, savedSettingsOf } from './connectionSettings';
 import { discoverEndpoints, type EndpointInfo } from './endpoints';
 import { ConnectionFailure } from './errors';
 import { slug } from './ids';
@@ -145,11 +145,13 @@ export class AcquisitionService implements AlarmsAndConditions, Disposable {
     const configured = this.configuredIds();
     return sources.map((s) => {
       const details = s.getDetails();
+      const config = this.configs.get(s.id);
       return {
         ...details,
         limits: details.limits ? { ...details.limits } : null,
         name: this.configs.get(s.id)?.name?.trim() || s.id,
         configured: configured.has(s.id),
+        settings: configured.has(s.id) && config ? savedSettingsOf(config) : null,
       };
     });
   }

@@ -1,4 +1,5 @@
-import type { ConnectionSettings } from '../../../shared/acquisitionApi';
+import type { ConnectionSettings, SavedConnectionSettings } from '../../../shared/acquisitionApi';
+import type { ConnectionConfig } from '../app/config';
 import { CoreError } from '../app/api';
 import { SIMULATOR_CONNECTION_ID } from './connectionSchema';
 
@@ -104,4 +105,37 @@ function identityFor(connection: RawConnection, identity: ConnectionSettings['id
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * What the edit form starts from: the connection's settings with the defaults the core applies
+ * (security None, anonymous, whole address space, exception-based, 100 ms), and only whether a
+ * password is saved, never the password.
+ */
+export function savedSettingsOf(config: ConnectionConfig): SavedConnectionSettings {
+  const identity = config.identity ?? { type: 'anonymous' as const };
+  return {
+    id: config.id,
+    name: config.name?.trim() || config.id,
+    endpointUrl: config.endpointUrl,
+    security: { mode: config.security?.mode ?? 'None', policy: config.security?.policy ?? 'None' },
+    identity:
+      identity.type === 'username'
+        ? {
+            type: 'username',
+            userName: identity.userName,
+            passwordSaved: identity.password !== undefined || identity.passwordEnv !== undefined,
+          }
+        : identity.type === 'certificate'
+          ? {
+              type: 'certificate',
+              certificateFile: identity.certificateFile,
+              privateKeyFile: identity.privateKeyFile,
+            }
+          : { type: 'anonymous' },
+    discover: config.discover ?? true,
+    alarms: config.alarms?.enabled ?? false,
+    samplingIntervalMs: config.samplingIntervalMs,
+    publishingIntervalMs: config.publishingIntervalMs,
+  };
 }

@@ -139,6 +139,12 @@ export class OpcUaSource implements Disposable {
   private generation = 0;
   private wake: (() => void) | null = null;
   private everConnected = false;
+  /**
+   * The current connect attempt follows a configuration change, not a lost link: it reports
+   * 'connecting', so no connection-lost alarm starts for a reconnection the operator asked for.
+   * A failed attempt reports as usual.
+   */
+  private applyingConfig = false;
   private outage: Outage | null = null;
   private connectionDown = false;
   private closingGap: Promise<void> | null = null;
@@ -198,6 +204,9 @@ export class OpcUaSource implements Disposable {
   async updateConfig(config: ConnectionConfig): Promise<void> {
     this.settings = resolveSettings(config);
     this.status.endpointUrl = config.endpointUrl;
+    // Said while it reconnects, so nobody takes it for a lost link; cleared once connected.
+    this.status.lastError = 'Applying the changed configuration (tags, security or identity)';
+    this.applyingConfig = true;
     await this.reconnect();
   }
 
@@ -212,7 +221,10 @@ export class OpcUaSource implements Disposable {
     let failures = 0;
     while (!this.disposed && generation === this.generation) {
       try {
-        this.setState(this.everConnected ? 'reconnecting' : 'connecting', this.status.lastError);
+        this.setState(
+          this.everConnected && !this.applyingConfig ? 'reconnecting' : 'connecting',
+          this.status.lastError,
+        );
         await this.connectOnce(generation);
         firstAttemptDone();
         return;
@@ -222,6 +234,7 @@ export class OpcUaSource implements Disposable {
         await this.teardownConnection();
         const failure = classifyConnectError(err, this.settings.endpointUrl, this.userName());
         failures++;
+        this.applyingConfig = false;
         const waitMs = this.retryDelay(failure.retry, failures);
         const retrying = failure.retry === 'backoff';
         const suffix =
@@ -363,6 +376,7 @@ export class OpcUaSource implements Disposable {
     if (s.alarms.enabled) await this.startConditions(session);
     if (stale()) return;
     this.everConnected = true;
+    this.applyingConfig = false;
     this.connectionDown = false;
     this.status.tagCount = this.bindings.filter((b) => !b.error).length;
     this.status.lastError = null;

@@ -158,6 +158,38 @@ describe('discovered endpoints', () => {
 });
 
 describe('edit form from the reported details', () => {
+  it('starts from the saved settings when the core reports them, so saving changes nothing unasked', () => {
+    const { draft, unknown } = draftFromDetails(
+      details('line4', {
+        settings: {
+          id: 'line4',
+          name: 'Line 4',
+          endpointUrl: 'opc.tcp://10.0.0.4:4840',
+          security: { mode: 'SignAndEncrypt', policy: 'Aes256_Sha256_RsaPss' },
+          identity: { type: 'certificate', certificateFile: '/etc/u.pem', privateKeyFile: '/etc/u.key' },
+          discover: true,
+          alarms: false,
+          samplingIntervalMs: 250,
+          publishingIntervalMs: 500,
+        },
+      }),
+    );
+    expect(unknown).toEqual([]);
+    expect(draft).toMatchObject({
+      name: 'Line 4',
+      endpointUrl: 'opc.tcp://10.0.0.4:4840',
+      mode: 'SignAndEncrypt',
+      policy: 'Aes256_Sha256_RsaPss',
+      identity: 'certificate',
+      certificateFile: '/etc/u.pem',
+      privateKeyFile: '/etc/u.key',
+      discover: true,
+      samplingIntervalMs: '250',
+      publishingIntervalMs: '500',
+      password: '',
+    });
+  });
+
   it('fills what the core reports and names what it does not', () => {
     const { draft, unknown } = draftFromDetails(
       details('line3', {

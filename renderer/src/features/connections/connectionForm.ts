@@ -94,6 +94,7 @@ export interface EditDraft {
 
 /** The edit form of a configured connection, from what getConnectionDetails reports. */
 export function draftFromDetails(details: ConnectionDetails): EditDraft {
+  if (details.settings) return { draft: draftFromSettings(details.settings), unknown: [] };
   const draft = emptyDraft();
   const unknown: FormField[] = [];
   draft.endpointUrl = details.status.endpointUrl;
@@ -120,6 +121,27 @@ export function draftFromDetails(details: ConnectionDetails): EditDraft {
   else unknown.push('publishingIntervalMs');
   unknown.push('samplingIntervalMs', 'discover');
   return { draft, unknown };
+}
+
+/** The edit form from the settings the core saved (all of them but the password). */
+function draftFromSettings(settings: NonNullable<ConnectionDetails['settings']>): ConnectionDraft {
+  const { identity } = settings;
+  return {
+    ...emptyDraft(),
+    endpointUrl: settings.endpointUrl,
+    name: settings.name,
+    id: settings.id,
+    mode: settings.security.mode,
+    policy: settings.security.policy,
+    identity: identity.type,
+    userName: identity.type === 'username' ? identity.userName : '',
+    certificateFile: identity.type === 'certificate' ? identity.certificateFile : '',
+    privateKeyFile: identity.type === 'certificate' ? identity.privateKeyFile : '',
+    discover: settings.discover,
+    alarms: settings.alarms,
+    samplingIntervalMs: String(settings.samplingIntervalMs),
+    publishingIntervalMs: String(settings.publishingIntervalMs),
+  };
 }
 
 /** Identity types the endpoint accepts that Vigil can use (issued tokens it cannot). */

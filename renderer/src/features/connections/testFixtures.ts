@@ -26,6 +26,7 @@ export function details(
   return ConnectionDetailsSchema.parse({
     name: id,
     configured: true,
+    settings: null,
     security: { mode: 'None', policy: 'None' },
     identity: 'anonymous',
     serverCertificate: null,
