@@ -208,7 +208,10 @@ describe('browsing a server and adding tags in a real browser against `vigil ser
       'Engine 1',
       'T50',
     ]);
-    await filter.fill('');
+    // Escape clears a filled filter and leaves the panel open.
+    await filter.press('Escape');
+    await expect(filter.inputValue()).resolves.toBe('');
+    expect(await panel().isVisible()).toBe(true);
     await tree().getByRole('treeitem', { name: 'Engine 2', exact: true }).waitFor();
   });
 

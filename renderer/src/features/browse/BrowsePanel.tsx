@@ -51,6 +51,13 @@ function BrowseLayout({ connectionName, onClose }: { connectionName: string; onC
   const busy = busyLists(lists).filter((b) => (b.list.total ?? 0) > 0 && b.list.fetched > 0);
 
   const onFilterKey = (event: KeyboardEvent<HTMLInputElement>) => {
+    // Escape in a filled filter clears it (and stops there); only an empty one lets Escape close the panel.
+    if (event.key === 'Escape' && filter) {
+      event.preventDefault();
+      event.stopPropagation();
+      store.getState().setFilter('');
+      return;
+    }
     // Down from the filter goes to the tree, as in a combobox's list.
     if (event.key !== 'ArrowDown') return;
     event.preventDefault();
