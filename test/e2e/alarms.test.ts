@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot, startCli, type RunningCli } from '../helpers/cli';
-import { CHROMIUM, consoleUrl, launchChromium } from '../helpers/browser';
+import { projectRoot } from '../helpers/cli';
+import { openConsole, type ConsoleSession } from '../helpers/console';
 import { waitFor } from '../helpers/wait';
 
 const ARTIFACTS = path.join(projectRoot, 'artifacts');
@@ -68,39 +67,21 @@ const config = {
 };
 
 describe('alarm and decision queues in a real browser against `vigil serve`', () => {
-  let serve: RunningCli;
-  let browser: Browser;
+  let session: ConsoleSession;
   let page: Page;
   let url: string;
-  let dataDir: string;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-    if (!existsSync(path.join(projectRoot, 'out/renderer/index.html'))) {
-      throw new Error('The renderer is not built: run "npm run build" (npm test does it first)');
-    }
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-e2e-alarms-'));
-    const configFile = path.join(dataDir, 'vigil.json');
-    writeFileSync(configFile, JSON.stringify(config));
-    serve = startCli([
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      path.join(dataDir, 'data'),
-      '--config',
-      configFile,
-      '--sim-speed',
-      '20',
-    ]);
-    url = await consoleUrl(serve);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+    session = await openConsole({
+      name: 'alarms',
+      config,
+      args: ['--sim-speed', '20'],
+      acceptDownloads: true,
+    });
     // Toasts of non-critical notifications expire after a few seconds; record every one shown, so
     // the test does not depend on how long the keyboard steps take on a loaded machine.
-    await page.addInitScript({
+    await session.page.addInitScript({
       content: `window.__vigilToasts = [];
         new MutationObserver(() => {
           for (const el of document.querySelectorAll('[data-testid="toast"]')) {
@@ -109,17 +90,11 @@ describe('alarm and decision queues in a real browser against `vigil serve`', ()
           }
         }).observe(document, { childList: true, subtree: true, characterData: true });`,
     });
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(msg.text());
-    });
-    page.on('pageerror', (err) => consoleErrors.push(err.message));
+    ({ page, url, consoleErrors } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    const code = await serve?.stop();
-    expect(code).toBe(0);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (session) expect(await session.close()).toBe(0);
   });
 
   const row = (id: string) => page.locator(`[data-testid="alarm-row"][data-id="${id}"]`);

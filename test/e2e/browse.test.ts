@@ -1,11 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot, startCli, type RunningCli } from '../helpers/cli';
-import { CHROMIUM, consoleUrl, launchChromium } from '../helpers/browser';
+import { projectRoot } from '../helpers/cli';
+import { openConsole, type ConsoleSession } from '../helpers/console';
 import { waitFor } from '../helpers/wait';
 
 const ARTIFACTS = path.join(projectRoot, 'artifacts');
@@ -33,57 +32,30 @@ function freePort(): Promise<number> {
  * with the core's reason.
  */
 describe('browsing a server and adding tags in a real browser against `vigil serve`', () => {
-  let serve: RunningCli;
-  let browser: Browser;
+  let session: ConsoleSession;
   let page: Page;
   let url: string;
-  let dataDir: string;
+  let consoleErrors: string[] = [];
   let configFile: string;
-  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-    if (!existsSync(path.join(projectRoot, 'out/renderer/index.html'))) {
-      throw new Error('The renderer is not built: run "npm run build" (npm test does it first)');
-    }
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-e2e-browse-'));
-    configFile = path.join(dataDir, 'vigil.json');
     const port = await freePort();
-    writeFileSync(
-      configFile,
-      JSON.stringify({
+    session = await openConsole({
+      name: 'browse',
+      config: {
         simulator: { port },
         connections: [
           { id: 'plant', name: 'Plant', endpointUrl: `opc.tcp://127.0.0.1:${port}`, discover: false },
         ],
-      }),
-    );
-    serve = startCli([
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      path.join(dataDir, 'data'),
-      '--config',
-      configFile,
-      '--sim-speed',
-      '20',
-    ]);
-    url = await consoleUrl(serve);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(msg.text());
+      },
+      args: ['--sim-speed', '20'],
     });
-    page.on('pageerror', (err) => consoleErrors.push(err.message));
+    configFile = session.configFile!;
+    ({ page, url, consoleErrors } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    const code = await serve?.stop();
-    expect(code).toBe(0);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (session) expect(await session.close()).toBe(0);
   });
 
   const panel = () => page.getByTestId('browse-panel');

@@ -1,11 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot, startCli, type RunningCli } from '../helpers/cli';
-import { CHROMIUM, consoleUrl, launchChromium } from '../helpers/browser';
+import { projectRoot } from '../helpers/cli';
+import { openConsole, type ConsoleSession } from '../helpers/console';
 import { waitFor } from '../helpers/wait';
 
 const ARTIFACTS = path.join(projectRoot, 'artifacts');
@@ -26,49 +25,26 @@ function closedPort(): Promise<number> {
 }
 
 describe('the Connections view in a real browser against `vigil serve`', () => {
-  let serve: RunningCli;
-  let browser: Browser;
+  let session: ConsoleSession;
   let page: Page;
   let url: string;
-  let dataDir: string;
+  let consoleErrors: string[] = [];
   let configFile: string;
-  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-    if (!existsSync(path.join(projectRoot, 'out/renderer/index.html'))) {
-      throw new Error('The renderer is not built: run "npm run build" (npm test does it first)');
-    }
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-e2e-connections-'));
     // Connections added in the console are saved in the configuration file.
-    configFile = path.join(dataDir, 'vigil.json');
-    writeFileSync(configFile, JSON.stringify({}));
-    serve = startCli([
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      path.join(dataDir, 'data'),
-      '--config',
-      configFile,
-      '--sim-speed',
-      '5',
-    ]);
-    url = await consoleUrl(serve);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(msg.text());
+    session = await openConsole({
+      name: 'connections',
+      config: {},
+      args: ['--sim-speed', '5'],
+      viewport: { width: 1500, height: 950 },
     });
-    page.on('pageerror', (err) => consoleErrors.push(err.message));
+    configFile = session.configFile!;
+    ({ page, url, consoleErrors } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    const code = await serve?.stop();
-    expect(code).toBe(0);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (session) expect(await session.close()).toBe(0);
   });
 
   const row = (id: string) => page.locator(`[data-testid="connection-row"][data-id="${id}"]`);

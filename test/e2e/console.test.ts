@@ -1,44 +1,26 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot, startCli, type RunningCli } from '../helpers/cli';
-import { CHROMIUM, consoleUrl, launchChromium } from '../helpers/browser';
+import { projectRoot } from '../helpers/cli';
+import { openConsole, type ConsoleSession } from '../helpers/console';
 import { waitFor } from '../helpers/wait';
 
 const ARTIFACTS = path.join(projectRoot, 'artifacts');
 
 describe('the console in a real browser against `vigil serve`', () => {
-  let serve: RunningCli;
-  let browser: Browser;
+  let session: ConsoleSession;
   let page: Page;
   let url: string;
-  let dataDir: string;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-    if (!existsSync(path.join(projectRoot, 'out/renderer/index.html'))) {
-      throw new Error('The renderer is not built: run "npm run build" (npm test does it first)');
-    }
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-e2e-'));
-    serve = startCli(['serve', '--port', '0', '--data-dir', dataDir, '--sim-speed', '5']);
-    url = await consoleUrl(serve);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(msg.text());
-    });
-    page.on('pageerror', (err) => consoleErrors.push(err.message));
+    session = await openConsole({ name: 'console', args: ['--sim-speed', '5'] });
+    ({ page, url, consoleErrors } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    const code = await serve?.stop();
-    expect(code).toBe(0);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (session) expect(await session.close()).toBe(0);
   });
 
   it('loads, lists the simulator’s assets, and shows a live chart for a selected engine', async () => {

@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot, startCli, type RunningCli } from '../helpers/cli';
-import { CHROMIUM, consoleUrl, launchChromium } from '../helpers/browser';
+import { projectRoot } from '../helpers/cli';
+import { openConsole, type ConsoleSession } from '../helpers/console';
 import { waitFor } from '../helpers/wait';
 import { seedYear, type SeedPlan } from './seedHistory';
 
@@ -25,41 +24,29 @@ interface PageElement {
  * starts (the simulator only has what it made since), then the real console in Chromium.
  */
 describe('the trend zooms from live out to a year and back', () => {
-  let serve: RunningCli;
-  let browser: Browser;
+  let session: ConsoleSession;
   let page: Page;
   let url: string;
-  let dataDir: string;
+  let consoleErrors: string[] = [];
   let seeded: SeedPlan;
-  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-    if (!existsSync(path.join(projectRoot, 'out/renderer/index.html'))) {
-      throw new Error('The renderer is not built: run "npx electron-vite build" first');
-    }
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-e2e-trend-'));
-    seeded = seedYear(dataDir, [
-      { id: T24, level: 642.5 },
-      { id: `${T24}#anomaly` },
-      { id: `${ENGINE}/anomaly_score` },
-    ]);
-    serve = startCli(['serve', '--port', '0', '--data-dir', dataDir, '--sim-speed', '5']);
-    url = await consoleUrl(serve);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(msg.text());
+    session = await openConsole({
+      name: 'trend',
+      args: ['--sim-speed', '5'],
+      prepare: (dataDir) => {
+        seeded = seedYear(dataDir, [
+          { id: T24, level: 642.5 },
+          { id: `${T24}#anomaly` },
+          { id: `${ENGINE}/anomaly_score` },
+        ]);
+      },
     });
-    page.on('pageerror', (err) => consoleErrors.push(err.message));
+    ({ page, url, consoleErrors } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    const code = await serve?.stop();
-    expect(code).toBe(0);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (session) expect(await session.close()).toBe(0);
   });
 
   const trend = () => page.getByTestId('trend');
