@@ -1,3 +1,4 @@
+import { movedFocus, tabbableRow } from '../../app/gridKeys';
 import {
   ALARM_PRIORITIES,
   ANNUNCIATED_STATES,
@@ -301,10 +302,7 @@ export function actionTargets(
   return focusedId !== null && order.includes(focusedId) ? [focusedId] : [];
 }
 
-/** The row holding tabindex=0: the focused one if visible, else the first. */
-export function tabbableRow(order: readonly string[], focusedId: string | null): string | null {
-  return focusedId !== null && order.includes(focusedId) ? focusedId : (order[0] ?? null);
-}
+export { tabbableRow };
 
 export type AlarmFormKind = 'acknowledge' | 'shelve' | 'comment' | 'reset' | 'unshelve';
 
@@ -325,8 +323,6 @@ export interface TableKeyAction {
   selectAll?: true;
 }
 
-const PAGE = 10;
-
 /**
  * Keyboard model of the queue (WAI-ARIA APG grid/listbox conventions): arrows, Home/End and
  * PageUp/PageDown move the focused row, Space toggles its selection, Escape clears the selection,
@@ -340,25 +336,10 @@ export function tableKeyAction(
 ): TableKeyAction | null {
   if (mods.alt || mods.meta) return null;
   const current = tabbableRow(order, focusedId);
-  const at = current === null ? -1 : order.indexOf(current);
-  const move = (index: number): TableKeyAction | null => {
-    const id = order[Math.max(0, Math.min(order.length - 1, index))];
-    return id === undefined ? null : { focus: id };
-  };
   if (mods.ctrl) return key === 'a' || key === 'A' ? { selectAll: true } : null;
+  const moved = movedFocus(order, current, key);
+  if (moved !== undefined) return moved === null ? null : { focus: moved };
   switch (key) {
-    case 'ArrowDown':
-      return move(at + 1);
-    case 'ArrowUp':
-      return move(at - 1);
-    case 'Home':
-      return move(0);
-    case 'End':
-      return move(order.length - 1);
-    case 'PageDown':
-      return move(at + PAGE);
-    case 'PageUp':
-      return move(at - PAGE);
     case ' ':
       return current === null ? null : { toggle: current };
     case 'Escape':

@@ -1,3 +1,4 @@
+import { movedFocus, tabbableRow } from '../../app/gridKeys';
 import type { CommandOutput } from '../../../../shared/api';
 import type { ConnectionState, ConnectionStatus } from '../../../../shared/domain';
 
@@ -212,13 +213,7 @@ export interface ListKeyAction {
   reject?: string;
 }
 
-const PAGE = 10;
-
-/** The row holding tabindex=0: the focused one if still listed, else the first. */
-export function tabbableRow(order: readonly string[], focusedId: string | null): string | null {
-  if (focusedId !== null && order.includes(focusedId)) return focusedId;
-  return order[0] ?? null;
-}
+export { tabbableRow };
 
 /**
  * Keys of a list grid: arrows, Home/End, PageUp/PageDown move the row focus; Enter opens the row,
@@ -235,23 +230,9 @@ export function listKeyAction(
   if (mods.ctrl || mods.alt || mods.meta) return null;
   const current = tabbableRow(order, focusedId);
   if (current === null) return null;
-  const at = order.indexOf(current);
-  const move = (index: number): ListKeyAction => ({
-    focus: order[Math.max(0, Math.min(order.length - 1, index))]!,
-  });
+  const moved = movedFocus(order, current, key);
+  if (moved) return { focus: moved };
   switch (key) {
-    case 'ArrowDown':
-      return move(at + 1);
-    case 'ArrowUp':
-      return move(at - 1);
-    case 'Home':
-      return move(0);
-    case 'End':
-      return move(order.length - 1);
-    case 'PageDown':
-      return move(at + PAGE);
-    case 'PageUp':
-      return move(at - PAGE);
     case 'Enter':
       return { open: current };
     case 'Escape':
