@@ -199,6 +199,10 @@ describe('browsing, the tag model, per-tag monitoring and waveforms', () => {
     });
     expect(readFileSync(configFile, 'utf8')).toBe(before);
 
+    // Adding tags to a running connection leaves the others flowing: no reconnection, no gap.
+    const statesBefore = h.states.length;
+    const gapsBefore = h.gaps.length;
+    const t0Before = h.samplesOf('pump-1/t0').length;
     const added = await api.addTags({
       connectionId: 'plc',
       assetId: 'skid-7',
@@ -238,6 +242,12 @@ describe('browsing, the tag model, per-tag monitoring and waveforms', () => {
     await h.waitForState('plc', 'connected');
     expect(h.models.get('plc')!.assets.map((a) => a.id)).toContain('skid-7');
     await waitFor(() => h.samplesOf('skid-7/pressure').length > 0, { what: 'the new tag delivers' });
+    await waitFor(() => h.samplesOf('pump-1/t0').length > t0Before, {
+      what: 'the other tags to keep delivering',
+    });
+    expect(h.states.slice(statesBefore)).toEqual([]);
+    expect(h.gaps.slice(gapsBefore)).toEqual([]);
+    expect(h.service.source('plc').getDetails().reconnects).toBe(0);
 
     await expect(
       api.addTags({
@@ -284,13 +294,19 @@ describe('browsing, the tag model, per-tag monitoring and waveforms', () => {
       await again.connect(saved.connections[0]!);
       const ids = again.models.get('plc')!.tags.map((t) => t.id);
       expect(ids).toEqual(expect.arrayContaining(['skid-7/pressure', 'skid-7/vibration']));
+      await again.waitForState('plc', 'connected');
+      const statesBefore = again.states.length;
       const removed = await createAcquisitionHandlers(again.service).removeTags({
         connectionId: 'plc',
         tagIds: ['pump-1/missing', 'pump-1/t3-pct'],
       });
       expect(removed).toEqual({ removed: 2 });
-      await again.waitForState('plc', 'connected');
+      expect(again.models.get('plc')!.tags.map((t) => t.id)).not.toContain('pump-1/t3-pct');
       expect(again.service.source('plc').getDetails().tagErrors).toEqual([]);
+      // Removed on the open session: the others keep delivering, nothing reconnects.
+      const t0 = again.samplesOf('pump-1/t0').length;
+      await waitFor(() => again.samplesOf('pump-1/t0').length > t0, { what: 'pump-1/t0 to keep delivering' });
+      expect(again.states.slice(statesBefore)).toEqual([]);
     } finally {
       await again.dispose();
     }

@@ -21,12 +21,13 @@ import {
 import { browseNode, describeVariables, type BrowsePage, type NodeDescription } from './browse';
 import { expiryWarning } from './certificateInfo';
 import { SampleCollector, type BackfillSample } from './collector';
-import { discoverModel } from './discovery';
+import { discoverModel, type DiscoveredModel } from './discovery';
 import { fetchEndpoints, modeName, tokenKind } from './endpoints';
 import { classifyConnectError, ConnectionFailure, type RetryPolicy } from './errors';
 import { readHistoryRaw, type HistoryRequest } from './history';
 import { describeIdentity, userIdentity } from './identity';
-import { buildModel } from './model';
+import { buildModel, type ConnectionModel } from './model';
+import type { TagConfig } from './connectionSchema';
 import { callMethod, writeValue, type MethodResult, type PlainValue } from './operations';
 import { ClientPki, type ServerCertificateCheck } from './pki';
 import { perCall, readServerLimits, type ServerLimits } from './serverLimits';
@@ -40,8 +41,8 @@ import {
   type MonitoringParameters,
 } from './settings';
 import type { ConnectionDetails, DataGap, StallRecord, TagStatus } from './sourceTypes';
-import { SubscriptionSet } from './subscriptions';
-import { inspectTags, type ArrayTiming } from './tagInspection';
+import { SubscriptionSet, type SubscriptionSetEvents, type SubscriptionSetOptions } from './subscriptions';
+import { inspectTags, type ArrayTiming, type TagFacts } from './tagInspection';
 import { arrayOf, hasOverflowBit, qualityOf, toNumber } from './values';
 import { StallWatchdog } from './watchdog';
 
@@ -81,6 +82,8 @@ interface TagBinding {
   sampleRateHz: number | null;
   lastArrayT: number;
   overflows: number;
+  /** Removed from the model while connected: its item may still deliver until the next reconnection; ignored. */
+  retired?: boolean;
 }
 
 interface Outage {
@@ -129,6 +132,8 @@ export class OpcUaSource implements Disposable {
   private bindingsByTag = new Map<string, TagBinding>();
   private limits: ServerLimits | null = null;
   private assetIdByNodeId = new Map<string, string>();
+  /** What the last discovery found (null without discovery): tag changes rebuild the model from it. */
+  private discovered: DiscoveredModel | null = null;
   private model: { assets: Asset[]; tags: Tag[] } = { assets: [], tags: [] };
   private serverCheck: ServerCertificateCheck | null = null;
   /** How long the last connection took per step (wall ms), for the connections view and the benchmark. */
@@ -202,7 +207,17 @@ export class OpcUaSource implements Disposable {
 
   /** Applies a changed configuration (new tags, security, ...) by reconnecting with it. */
   async updateConfig(config: ConnectionConfig): Promise<void> {
-    this.settings = resolveSettings(config);
+    const next = resolveSettings(config);
+    if (this.canApplyInPlace(next)) {
+      try {
+        await this.applyTagsInPlace(next);
+        return;
+      } catch {
+        // The open session could not take the new items: apply everything by reconnecting.
+        if (this.disposed) return;
+      }
+    }
+    this.settings = next;
     this.status.endpointUrl = config.endpointUrl;
     // Said while it reconnects, so nobody takes it for a lost link; cleared once connected.
     this.status.lastError = 'Applying the changed configuration (tags, security or identity)';
@@ -334,11 +349,8 @@ export class OpcUaSource implements Disposable {
       : null;
     if (stale()) return;
     this.timings.discoverMs = lap();
-    const model = buildModel(s, discovered);
-    this.assetIdByNodeId = new Map(discovered?.assetIdByNodeId ?? []);
-    for (const tag of model.tags) if (tag.source) this.assetIdByNodeId.set(tag.source.nodeId, tag.assetId);
-    this.model = { assets: model.assets, tags: model.tags };
-    this.options.events.onModel({ assets: model.assets, tags: model.tags });
+    this.discovered = discovered;
+    const model = this.publishModel(s);
     const monitored = model.tags.filter((t) => t.source);
     const facts = await inspectTags(
       session,
@@ -347,23 +359,7 @@ export class OpcUaSource implements Disposable {
     );
     if (stale()) return;
     this.timings.inspectMs = lap();
-    this.bindings = monitored.map((tag, i) => {
-      const config = model.configOf.get(tag.id);
-      const f = facts[i]!;
-      return {
-        tag,
-        slot: this.collector.slotOf(tag.id),
-        nodeId: tag.source!.nodeId,
-        params: monitoringFor(config, s.monitoring),
-        error: f.error,
-        history: f.history,
-        array: f.array,
-        arrayTiming: f.arrayTiming,
-        sampleRateHz: config?.sampleRateHz ?? null,
-        lastArrayT: Number.NaN,
-        overflows: 0,
-      };
-    });
+    this.bindings = monitored.map((tag, i) => this.bindingFor(tag, facts[i]!, model.configOf.get(tag.id), s));
     this.bindingsByTag = new Map(this.bindings.map((b) => [b.tag.id, b]));
     const subscriptions = await this.subscribe(session, limits);
     if (stale()) return;
@@ -481,39 +477,149 @@ export class OpcUaSource implements Disposable {
   }
 
   private subscribe(session: ClientSession, limits: ServerLimits): Promise<SubscriptionSet> {
-    const s = this.settings;
     const active = this.bindings.filter((b) => !b.error);
-    const reserved = s.alarms.enabled ? 1 : 0;
     return SubscriptionSet.create(
       session,
       active.map((b) => ({ nodeId: b.nodeId, params: b.params })),
-      {
-        publishingIntervalMs: s.publishingIntervalMs,
-        maxKeepAliveCount: s.maxKeepAliveCount,
-        limits: {
-          maxItemsPerSubscription: s.maxItemsPerSubscription,
-          maxSubscriptions:
-            limits.maxSubscriptionsPerSession > 0
-              ? Math.max(1, limits.maxSubscriptionsPerSession - reserved)
-              : 0,
-          maxItemsPerCall: perCall(limits.maxMonitoredItemsPerCall, 1000),
-          serverMaxItemsPerSubscription: limits.maxMonitoredItemsPerSubscription,
-        },
+      this.subscriptionOptions(limits, 0),
+      this.subscriptionEvents(active),
+    );
+  }
+
+  private subscriptionOptions(limits: ServerLimits, existing: number): SubscriptionSetOptions {
+    const s = this.settings;
+    const reserved = s.alarms.enabled ? 1 : 0;
+    return {
+      publishingIntervalMs: s.publishingIntervalMs,
+      maxKeepAliveCount: s.maxKeepAliveCount,
+      limits: {
+        maxItemsPerSubscription: s.maxItemsPerSubscription,
+        maxSubscriptions:
+          limits.maxSubscriptionsPerSession > 0
+            ? Math.max(1, limits.maxSubscriptionsPerSession - reserved - existing)
+            : 0,
+        maxItemsPerCall: perCall(limits.maxMonitoredItemsPerCall, 1000),
+        serverMaxItemsPerSubscription: limits.maxMonitoredItemsPerSubscription,
       },
-      {
-        onValue: (item, dataValue) => this.onValue(active[item]!, dataValue),
-        onItemError: (item, status) => {
-          const b = active[item]!;
-          b.error = itemErrorMessage(b.nodeId, status);
-        },
-        onHeard: (index) => {
-          this.lastHeardAt = this.options.clock.now();
-          this.watchdog.heard(index);
-        },
-        onRecreated: () => {
-          if (this.outage) this.outage.recreated = true;
-        },
+    };
+  }
+
+  /** Routes the values of `active` (item i = active[i]) into the collector. */
+  private subscriptionEvents(active: readonly TagBinding[]): SubscriptionSetEvents {
+    return {
+      onValue: (item, dataValue) => this.onValue(active[item]!, dataValue),
+      onItemError: (item, status) => {
+        const b = active[item]!;
+        b.error = itemErrorMessage(b.nodeId, status);
       },
+      onHeard: (index) => {
+        this.lastHeardAt = this.options.clock.now();
+        this.watchdog.heard(index);
+      },
+      onRecreated: () => {
+        if (this.outage) this.outage.recreated = true;
+      },
+    };
+  }
+
+  private bindingFor(
+    tag: Tag,
+    facts: TagFacts,
+    config: TagConfig | undefined,
+    settings: ConnectionSettings,
+  ): TagBinding {
+    return {
+      tag,
+      slot: this.collector.slotOf(tag.id),
+      nodeId: tag.source!.nodeId,
+      params: monitoringFor(config, settings.monitoring),
+      error: facts.error,
+      history: facts.history,
+      array: facts.array,
+      arrayTiming: facts.arrayTiming,
+      sampleRateHz: config?.sampleRateHz ?? null,
+      lastArrayT: Number.NaN,
+      overflows: 0,
+    };
+  }
+
+  /** Builds the model from the last discovery and the configured tags, and hands it on. */
+  private publishModel(settings: ConnectionSettings): ConnectionModel {
+    const model = buildModel(settings, this.discovered);
+    this.assetIdByNodeId = new Map(this.discovered?.assetIdByNodeId ?? []);
+    for (const tag of model.tags) if (tag.source) this.assetIdByNodeId.set(tag.source.nodeId, tag.assetId);
+    this.model = { assets: model.assets, tags: model.tags };
+    this.options.events.onModel({ assets: model.assets, tags: model.tags });
+    return model;
+  }
+
+  /**
+   * Only the tag model changed (tags or assets added, removed or given other monitoring) and the
+   * connection is up: apply it on the open session instead of reconnecting.
+   */
+  private canApplyInPlace(next: ConnectionSettings): boolean {
+    if (this.status.state !== 'connected' || this.outage || this.closingGap) return false;
+    if (!this.session || !this.subscriptions || !this.limits) return false;
+    const withoutModel = (x: ConnectionSettings) => JSON.stringify({ ...x, assets: null, tags: null });
+    return withoutModel(this.settings) === withoutModel(next);
+  }
+
+  /**
+   * Adds and removes tags on the open session: new tags are inspected and monitored in
+   * subscriptions of their own, tags that stay keep their items (no gap, no reconnection), removed
+   * ones are ignored from now on (their items go with the next reconnection).
+   */
+  private async applyTagsInPlace(next: ConnectionSettings): Promise<void> {
+    const session = this.session!;
+    const subscriptions = this.subscriptions!;
+    const limits = this.limits!;
+    const generation = this.generation;
+    const model = buildModel(next, this.discovered);
+    /** Tags that keep their binding (same node, same monitoring), with their new description. */
+    const kept = new Map<string, Tag>();
+    const fresh: Tag[] = [];
+    for (const tag of model.tags) {
+      if (!tag.source) continue;
+      const config = model.configOf.get(tag.id);
+      const b = this.bindingsByTag.get(tag.id);
+      const same =
+        b &&
+        !b.error &&
+        b.nodeId === tag.source.nodeId &&
+        JSON.stringify(b.params) === JSON.stringify(monitoringFor(config, next.monitoring)) &&
+        b.sampleRateHz === (config?.sampleRateHz ?? null);
+      if (same) kept.set(tag.id, tag);
+      else fresh.push(tag);
+    }
+    const facts = await inspectTags(
+      session,
+      fresh.map((t) => t.source!.nodeId),
+      perCall(limits.maxNodesPerRead),
+    );
+    if (generation !== this.generation || this.disposed) throw new Error('superseded by a reconnection');
+    const added = fresh.map((tag, i) => this.bindingFor(tag, facts[i]!, model.configOf.get(tag.id), next));
+    const active = added.filter((b) => !b.error);
+    this.settings = next;
+    this.publishModel(next);
+    if (active.length) {
+      await subscriptions.add(
+        session,
+        active.map((b) => ({ nodeId: b.nodeId, params: b.params })),
+        this.subscriptionOptions(limits, subscriptions.subscriptions.length),
+        this.subscriptionEvents(active),
+      );
+    }
+    // Kept tags continue in the bindings their items already deliver to.
+    for (const b of this.bindings) {
+      const tag = kept.get(b.tag.id);
+      if (tag) b.tag = tag;
+      else b.retired = true;
+    }
+    this.bindings = [...this.bindings.filter((b) => !b.retired), ...added];
+    this.bindingsByTag = new Map(this.bindings.map((b) => [b.tag.id, b]));
+    this.status.tagCount = this.bindings.filter((b) => !b.error).length;
+    this.watchdog.watch(
+      subscriptions.info().map((info) => Math.max(next.stallTimeoutMs, 2 * info.keepAliveMs + 1000)),
     );
   }
 
@@ -541,6 +647,7 @@ export class OpcUaSource implements Disposable {
 
   /** Hot path: one notification of one monitored item. */
   private onValue(b: TagBinding, dataValue: DataValue): void {
+    if (b.retired) return;
     const variant = dataValue.value;
     const code = dataValue.statusCode.value >>> 0;
     const source = dataValue.sourceTimestamp;

@@ -55,11 +55,11 @@ const SURVIVE_OUTAGE_MS = 120_000;
  * items when the server lost them).
  */
 export class SubscriptionSet {
-  private constructor(
-    readonly subscriptions: ClientSubscription[],
-    readonly createCalls: number,
-    readonly failedItems: number,
-  ) {}
+  readonly subscriptions: ClientSubscription[] = [];
+  private calls = 0;
+  private failed = 0;
+
+  private constructor() {}
 
   static async create(
     session: ClientSession,
@@ -67,17 +67,45 @@ export class SubscriptionSet {
     options: SubscriptionSetOptions,
     events: SubscriptionSetEvents,
   ): Promise<SubscriptionSet> {
+    const set = new SubscriptionSet();
+    await set.add(session, tags, options, events);
+    return set;
+  }
+
+  /** CreateMonitoredItems calls made so far. */
+  get createCalls(): number {
+    return this.calls;
+  }
+
+  /** Items the server refused so far. */
+  get failedItems(): number {
+    return this.failed;
+  }
+
+  /**
+   * Monitors more items on the same session, in subscriptions of their own (numbered after the
+   * existing ones), leaving the existing subscriptions and their data untouched: how tags added
+   * while connected start without a reconnection. `events` item indices refer to `tags`. If it
+   * fails, the subscriptions it made are terminated and the set is as before.
+   */
+  async add(
+    session: ClientSession,
+    tags: readonly MonitoredTag[],
+    options: SubscriptionSetOptions,
+    events: SubscriptionSetEvents,
+  ): Promise<void> {
     const keys = tags.map((t) => monitoringKey(t.params));
     const plan = planSubscriptions(keys, options.limits);
     const lifetimeCount = Math.max(
       3 * options.maxKeepAliveCount,
       Math.ceil(SURVIVE_OUTAGE_MS / options.publishingIntervalMs),
     );
-    const subscriptions: ClientSubscription[] = [];
+    const base = this.subscriptions.length;
+    const added: ClientSubscription[] = [];
     const calls: { subscription: number; items: number[] }[] = [];
     try {
       for (const planned of plan.subscriptions) {
-        const index = subscriptions.length;
+        const index = base + added.length;
         const subscription = await session.createSubscription2({
           requestedPublishingInterval: options.publishingIntervalMs,
           requestedMaxKeepAliveCount: options.maxKeepAliveCount,
@@ -86,19 +114,21 @@ export class SubscriptionSet {
           publishingEnabled: true,
           priority: 10,
         });
-        subscriptions.push(subscription);
+        added.push(subscription);
         subscription.on('raw_notification', () => events.onHeard(index));
         subscription.on('subscriptionId_changed', () => events.onRecreated(index));
-        for (const items of planned.calls) calls.push({ subscription: index, items });
+        for (const items of planned.calls) calls.push({ subscription: added.length - 1, items });
       }
       let failed = 0;
       const run = async (call: (typeof calls)[number]) => {
-        failed += await monitorCall(subscriptions[call.subscription]!, call.items, tags, events);
+        failed += await monitorCall(added[call.subscription]!, call.items, tags, events);
       };
       await runLimited(calls, options.concurrency ?? 4, run);
-      return new SubscriptionSet(subscriptions, calls.length, failed);
+      this.subscriptions.push(...added);
+      this.calls += calls.length;
+      this.failed += failed;
     } catch (err) {
-      await terminateAll(subscriptions);
+      await terminateAll(added);
       throw err;
     }
   }
