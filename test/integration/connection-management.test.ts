@@ -301,6 +301,14 @@ describe('adding, editing and removing OPC UA connections in the console', () =>
     expect(quality.filter((q) => q.tagId.startsWith('plain-line/'))).toEqual([]);
     const [last] = await call<({ t: number } | null)[]>(core, 'lastValues', { tagIds: [removedTag.id] });
     expect(last?.t).toBeGreaterThan(0);
+    // Its history can still be read and charted by tag id.
+    const raw = await call<{ t: number[] }>(core, 'queryRaw', {
+      tagId: removedTag.id,
+      from: 0,
+      to: Date.now() + 1000,
+    });
+    expect(raw.t.length).toBeGreaterThan(0);
+    expect((await fails(core, 'queryRaw', { tagId: 'never/was', from: 0, to: 1 })).code).toBe('not_found');
     const saved = JSON.parse(readFileSync(configFile, 'utf8'));
     expect(saved.connections.map((c: { id: string }) => c.id)).toEqual(['secure-line']);
     // Its tags stop delivering but are not reported stale: the pipeline no longer watches them

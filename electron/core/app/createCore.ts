@@ -213,7 +213,9 @@ export function createCore(config: VigilConfig, deps: Partial<CoreDeps> = {}): C
         historian,
         dataDir: config.dataDir,
         clock,
-        knownTag: (id) => knownTagIds().has(id),
+        // A tag of the model, or one the historian still holds (a removed connection's history
+        // stays readable until retention takes it).
+        knownTag: (id) => knownTagIds().has(id) || historian.last([id])[0] != null,
       }),
       ...alarms.commands,
     },
