@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,6 +112,9 @@ describe('simulator security: secure endpoints and user identities', () => {
     expect(der.length).toBeGreaterThan(500);
     for (const e of endpoints) expect(Buffer.compare(e.serverCertificate!, der)).toBe(0);
     expect(readFileSync(sim.pki.certificateFile, 'utf8')).toContain('BEGIN CERTIFICATE');
+    // It names the simulator and Vigil as its organisation (the operator reviews this subject).
+    const subject = new X509Certificate(der).subject.split('\n').sort();
+    expect(subject).toEqual([expect.stringMatching(/^CN=Vigil OPC UA Simulator@/), 'O=Vigil']);
   });
 
   it('accepts a SignAndEncrypt Basic256Sha256 session and serves data over it', async () => {

@@ -7,6 +7,7 @@ import {
   makeRoles,
   MessageSecurityMode,
   OPCUACertificateManager,
+  setDefaultCertificateSubject,
   OPCUAServer,
   RegisterServerMethod,
   SecurityPolicy,
@@ -150,6 +151,8 @@ export async function createServer(settings: ServerSettings): Promise<CreatedSer
   });
   // Made with node:crypto so the simulator also starts inside Electron (see privateKey.ts).
   ensurePkcs8PrivateKey(certificateManager.privateKey);
+  // The certificate node-opcua makes on the first start names its organisation from this default.
+  setDefaultCertificateSubject('/O=Vigil');
   const users = settings.users ?? [];
   const securityModes = [MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt];
   const securityPolicies: SecurityPolicy[] = [...SECURE_POLICIES];
