@@ -150,6 +150,7 @@ export class OpcUaSource implements Disposable {
    * A failed attempt reports as usual.
    */
   private applyingConfig = false;
+  private configChanges: Promise<unknown> = Promise.resolve();
   private outage: Outage | null = null;
   private connectionDown = false;
   private closingGap: Promise<void> | null = null;
@@ -205,8 +206,17 @@ export class OpcUaSource implements Disposable {
     await this.launch();
   }
 
-  /** Applies a changed configuration (new tags, security, ...) by reconnecting with it. */
-  async updateConfig(config: ConnectionConfig): Promise<void> {
+  /** Applies a changed configuration: tag changes on the open session, anything else by reconnecting. */
+  updateConfig(config: ConnectionConfig): Promise<void> {
+    // One change at a time, in the order they were made: a later configuration holds the earlier
+    // changes too, and must not be overtaken by an older one finishing last.
+    const run = this.configChanges.then(() => this.applyConfig(config));
+    this.configChanges = run.catch(() => {});
+    return run;
+  }
+
+  private async applyConfig(config: ConnectionConfig): Promise<void> {
+    if (this.disposed) return;
     const next = resolveSettings(config);
     if (this.canApplyInPlace(next)) {
       try {
