@@ -182,6 +182,28 @@ describe('alarm API handlers', () => {
     expect(messages).toHaveLength(2);
   });
 
+  it('sends the alarm again when it stops chattering, without the flag', () => {
+    const { streams, feed, clock } = setup();
+    const messages: { alarms: { id: string; chattering: boolean }[] }[] = [];
+    const sub = streams.alarms(alarmStreams.alarms.params.parse({}), (m) => messages.push(m), LOCAL_OPERATOR);
+    for (let i = 0; i < 3; i++) {
+      feed([['e1/temp', 110]]);
+      clock.advance(5_000);
+      feed([['e1/temp', 50]]);
+      clock.advance(5_000);
+    }
+    const last = () =>
+      messages
+        .flatMap((m) => m.alarms)
+        .filter((a) => a.id === 'hi')
+        .at(-1);
+    expect(last()?.chattering).toBe(true);
+    // No activation for the length of the window: the queue hears that it stopped.
+    clock.advance(10 * 60_000);
+    expect(last()?.chattering).toBe(false);
+    sub.dispose();
+  });
+
   it('forwards desktop notifications to the notifications stream', async () => {
     const { streams, feed } = setup();
     const got: string[] = [];

@@ -153,6 +153,12 @@ export function createAlarmApiHandlers(deps: AlarmApiDeps): {
           if (alarm) changed.set(alarm.id, alarm);
           batcher.schedule();
         }),
+        // ... and again when it stops chattering, so the flag and the suggestion go away.
+        events.on('alarm.chattering_ended', (e) => {
+          const alarm = engine.find(e.alarmId);
+          if (alarm) changed.set(alarm.id, alarm);
+          batcher.schedule();
+        }),
       ];
       return { dispose: () => [...subs, batcher].forEach((s) => s.dispose()) };
     },

@@ -666,6 +666,8 @@ describe('floods and chattering', () => {
     const { engine, bus, feed, clock } = setup([high()]);
     const chatter: string[] = [];
     bus.on('alarm.chattering', (e) => chatter.push(e.suggestion));
+    const ended: string[] = [];
+    bus.on('alarm.chattering_ended', (e) => ended.push(e.alarmId));
     for (let i = 0; i < 3; i++) {
       feed([['e1/temp', 120]]);
       clock.advance(10_000);
@@ -676,8 +678,11 @@ describe('floods and chattering', () => {
     expect(chatter[0]).toMatch(/3 activations within 1 min.*shelving/);
     expect(engine.get('e1.temp.hi')).toMatchObject({ chattering: true });
     expect(engine.get('e1.temp.hi').suggestion).toMatch(/shelving/);
+    expect(ended).toEqual([]);
     clock.advance(60_000);
     expect(engine.get('e1.temp.hi')).toMatchObject({ chattering: false, suggestion: null });
+    // Announced when the window passed, so screens holding the alarm drop the flag too.
+    expect(ended).toEqual(['e1.temp.hi']);
   });
 });
 

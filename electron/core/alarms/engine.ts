@@ -331,8 +331,27 @@ export class AlarmEngine implements Disposable {
         suggestion: chatterSuggestion(this.config.chattering.windowMs, rt.chatter.countInWindow(now)),
       };
       this.pendingSide.push(() => this.events?.emit('alarm.chattering', event));
+      this.watchChatterEnd(rt);
     }
     this.floodMode.noteActivation(rt.id, rt.assetId, now, cause.correlationId);
+  }
+
+  /**
+   * Chattering is a property of the last activations, not a transition: when the window passes
+   * without enough new ones, announce it so views drop the flag and the shelving suggestion.
+   */
+  private watchChatterEnd(rt: AlarmRuntime): void {
+    rt.chatterTimer?.dispose();
+    const until = rt.chatter.chatteringUntil();
+    rt.chatterTimer = this.clock.setTimeout(
+      () => {
+        rt.chatterTimer = null;
+        const now = this.clock.now();
+        if (rt.chatter.isChattering(now)) this.watchChatterEnd(rt);
+        else this.events?.emit('alarm.chattering_ended', { alarmId: rt.id, at: now });
+      },
+      Math.max(0, until - this.clock.now()),
+    );
   }
 
   private returnToNormal(rt: AlarmRuntime, cause: Cause): void {

@@ -19,6 +19,12 @@ export interface AlarmFloodEvent {
   firstOutAlarmId: string | null;
 }
 
+/** The alarm's activations fell below the chattering threshold: its view changes without a transition. */
+export interface AlarmChatteringEndedEvent {
+  alarmId: string;
+  at: number;
+}
+
 export interface AlarmChatteringEvent {
   correlationId: string;
   alarmId: string;
@@ -38,5 +44,6 @@ declare module '../app/eventBus' {
     'alarm.transition': AlarmTransitionEvent;
     'alarm.flood': AlarmFloodEvent;
     'alarm.chattering': AlarmChatteringEvent;
+    'alarm.chattering_ended': AlarmChatteringEndedEvent;
   }
 }

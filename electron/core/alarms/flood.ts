@@ -103,6 +103,12 @@ export class ChatterTracker {
     return now - this.recent[0]! < this.windowMs;
   }
 
+  /** When the alarm stops chattering unless it activates again (-Infinity when it is not chattering). */
+  chatteringUntil(): number {
+    if (this.recent.length < this.threshold) return -Infinity;
+    return this.recent[0]! + this.windowMs;
+  }
+
   /** Activations within the window ending at `now`. */
   countInWindow(now: number): number {
     let n = 0;

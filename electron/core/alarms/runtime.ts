@@ -95,6 +95,8 @@ export class AlarmRuntime {
   ackPending = false;
   activations = 0;
   chatter: ChatterTracker;
+  /** Fires when the chattering window expires, so the flag and its suggestion clear on screen. */
+  chatterTimer: Disposable | null = null;
 
   constructor(
     public def: AlarmDefinition | null,
@@ -256,6 +258,7 @@ export class AlarmRuntime {
   dispose(): void {
     this.cancelPending();
     this.shelve?.timer.dispose();
+    this.chatterTimer?.dispose();
   }
 }
 
