@@ -1,3 +1,4 @@
+import { slug } from '../../../../shared/ids';
 import type { CommandInput } from '../../../../shared/api';
 import type { Asset, AssetKind, Tag } from '../../../../shared/domain';
 import { formatCount, isArrayVariable, type SelectedVariable } from './browseModel';
@@ -77,19 +78,8 @@ export function defaultFormValues(assets: readonly Asset[], connectionId: string
   };
 }
 
-/**
- * A name as an id segment, exactly as the core makes tag ids (acquisition/ids.ts), so the ids the
- * form announces are the ids the tags get.
- */
-export function slug(name: string): string {
-  const s = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9_.]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return s || 'unnamed';
-}
+/** A name as an id segment, as the core makes tag ids (shared/ids.ts). */
+export { slug };
 
 /** Id of a new asset: "<connection>/<slug of its name>", like the simulator's "sim/demo-plant". */
 export function newAssetId(connectionId: string, name: string): string {
