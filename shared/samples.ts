@@ -20,15 +20,16 @@ export interface SampleBatch {
   length: number;
 }
 
-/** Builds SampleBatches from individual values without per-sample allocation. */
-export class SampleBatchBuilder {
+/**
+ * Growable sample columns (tag index, time, value, quality) filled row by row without per-sample
+ * allocation; the batch builders keep their own tag dictionaries around it.
+ */
+export class SampleColumns {
   private tagIndex: Uint32Array;
   private timestamps: Float64Array;
   private values: Float64Array;
   private quality: Uint32Array;
   private count = 0;
-  private readonly dictionary = new Map<string, number>();
-  private tagIds: string[] = [];
 
   constructor(initialCapacity = 1024) {
     this.tagIndex = new Uint32Array(initialCapacity);
@@ -41,37 +42,28 @@ export class SampleBatchBuilder {
     return this.count;
   }
 
-  push(tagId: string, timestamp: number, value: number, quality: number): void {
+  push(tagIndex: number, timestamp: number, value: number, quality: number): void {
     if (this.count === this.values.length) this.grow();
-    let index = this.dictionary.get(tagId);
-    if (index === undefined) {
-      index = this.tagIds.length;
-      this.tagIds.push(tagId);
-      this.dictionary.set(tagId, index);
-    }
     const i = this.count++;
-    this.tagIndex[i] = index;
+    this.tagIndex[i] = tagIndex;
     this.timestamps[i] = timestamp;
     this.values[i] = value;
     this.quality[i] = quality;
   }
 
-  /** Hands over the collected samples as a batch and starts a new, empty one. */
-  take(correlationId: string): SampleBatch {
+  /** The rows so far as a batch over `tagIds` (copies, so the columns can be refilled); empties them. */
+  take(tagIds: readonly string[], correlationId: string): SampleBatch {
     const n = this.count;
-    const batch: SampleBatch = {
+    this.count = 0;
+    return {
       tagIndex: this.tagIndex.slice(0, n),
       timestamps: this.timestamps.slice(0, n),
       values: this.values.slice(0, n),
       quality: this.quality.slice(0, n),
-      tagIds: this.tagIds,
+      tagIds,
       correlationId,
       length: n,
     };
-    this.count = 0;
-    this.dictionary.clear();
-    this.tagIds = [];
-    return batch;
   }
 
   private grow(): void {
@@ -85,5 +77,38 @@ export class SampleBatchBuilder {
     this.timestamps = grow(this.timestamps, (n) => new Float64Array(n));
     this.values = grow(this.values, (n) => new Float64Array(n));
     this.quality = grow(this.quality, (n) => new Uint32Array(n));
+  }
+}
+
+/** Builds SampleBatches from individual values keyed by tag id, without per-sample allocation. */
+export class SampleBatchBuilder {
+  private readonly columns: SampleColumns;
+  private readonly dictionary = new Map<string, number>();
+  private tagIds: string[] = [];
+
+  constructor(initialCapacity = 1024) {
+    this.columns = new SampleColumns(initialCapacity);
+  }
+
+  get size(): number {
+    return this.columns.size;
+  }
+
+  push(tagId: string, timestamp: number, value: number, quality: number): void {
+    let index = this.dictionary.get(tagId);
+    if (index === undefined) {
+      index = this.tagIds.length;
+      this.tagIds.push(tagId);
+      this.dictionary.set(tagId, index);
+    }
+    this.columns.push(index, timestamp, value, quality);
+  }
+
+  /** Hands over the collected samples as a batch and starts a new, empty one. */
+  take(correlationId: string): SampleBatch {
+    const batch = this.columns.take(this.tagIds, correlationId);
+    this.dictionary.clear();
+    this.tagIds = [];
+    return batch;
   }
 }

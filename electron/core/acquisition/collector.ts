@@ -1,4 +1,4 @@
-import { SampleBatchBuilder, type SampleBatch } from '../../../shared/samples';
+import { SampleBatchBuilder, SampleColumns, type SampleBatch } from '../../../shared/samples';
 
 /** One value read back from history for the gap of one tag. */
 export interface BackfillSample {
@@ -205,29 +205,21 @@ export class SampleCollector {
  * (with 10,000 tags a Map would be refilled and rehashed twenty times a second).
  */
 class SlotBatchBuilder {
-  private tagIndex: Uint32Array;
-  private timestamps: Float64Array;
-  private values: Float64Array;
-  private quality: Uint32Array;
-  private count = 0;
+  private readonly columns: SampleColumns;
   private indexOfSlot = new Uint32Array(64);
   private stampOfSlot = new Uint32Array(64);
   private stamp = 1;
   private slots: number[] = [];
 
   constructor(capacity: number) {
-    this.tagIndex = new Uint32Array(capacity);
-    this.timestamps = new Float64Array(capacity);
-    this.values = new Float64Array(capacity);
-    this.quality = new Uint32Array(capacity);
+    this.columns = new SampleColumns(capacity);
   }
 
   get size(): number {
-    return this.count;
+    return this.columns.size;
   }
 
   push(slot: number, t: number, v: number, q: number): void {
-    if (this.count === this.values.length) this.grow();
     if (slot >= this.stampOfSlot.length) this.growSlots(slot + 1);
     let index: number;
     if (this.stampOfSlot[slot] === this.stamp) index = this.indexOfSlot[slot]!;
@@ -237,25 +229,14 @@ class SlotBatchBuilder {
       this.stampOfSlot[slot] = this.stamp;
       this.indexOfSlot[slot] = index;
     }
-    const i = this.count++;
-    this.tagIndex[i] = index;
-    this.timestamps[i] = t;
-    this.values[i] = v;
-    this.quality[i] = q;
+    this.columns.push(index, t, v, q);
   }
 
   take(tagIdOfSlot: readonly string[], correlationId: string): SampleBatch {
-    const n = this.count;
-    const batch: SampleBatch = {
-      tagIndex: this.tagIndex.slice(0, n),
-      timestamps: this.timestamps.slice(0, n),
-      values: this.values.slice(0, n),
-      quality: this.quality.slice(0, n),
-      tagIds: this.slots.map((slot) => tagIdOfSlot[slot]!),
+    const batch = this.columns.take(
+      this.slots.map((slot) => tagIdOfSlot[slot]!),
       correlationId,
-      length: n,
-    };
-    this.count = 0;
+    );
     this.slots = [];
     // A new stamp forgets every slot's index at once; after 2^32 batches the stamps start over.
     if (++this.stamp === 0xffffffff) {
@@ -263,22 +244,6 @@ class SlotBatchBuilder {
       this.stampOfSlot.fill(0);
     }
     return batch;
-  }
-
-  private grow(): void {
-    const size = this.values.length * 2;
-    const tagIndex = new Uint32Array(size);
-    tagIndex.set(this.tagIndex);
-    const timestamps = new Float64Array(size);
-    timestamps.set(this.timestamps);
-    const values = new Float64Array(size);
-    values.set(this.values);
-    const quality = new Uint32Array(size);
-    quality.set(this.quality);
-    this.tagIndex = tagIndex;
-    this.timestamps = timestamps;
-    this.values = values;
-    this.quality = quality;
   }
 
   private growSlots(min: number): void {
