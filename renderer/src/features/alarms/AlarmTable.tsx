@@ -1,4 +1,5 @@
-import { useEffect, useRef, type FocusEvent, type KeyboardEvent, type RefObject } from 'react';
+import { rowWith, useRovingFocus } from '../../app/useRovingFocus';
+import { useEffect, useRef, type KeyboardEvent, type RefObject } from 'react';
 import type { AlarmView } from '../../../../shared/alarms';
 import {
   PRIORITY_LABEL,
@@ -52,7 +53,6 @@ export function AlarmTable({ table, names, gridRef, onOpenForm }: AlarmTableProp
   // Where the focused row was: when it leaves the queue (acknowledged back to normal), the focus
   // goes to the row that took its place rather than jumping to the top.
   const lastIndex = useRef(-1);
-  const hadFocus = useRef(false);
   useEffect(() => {
     const at = focusedId === null ? -1 : table.order.indexOf(focusedId);
     if (at >= 0) {
@@ -64,17 +64,8 @@ export function AlarmTable({ table, names, gridRef, onOpenForm }: AlarmTableProp
     store.getState().focus(next);
   }, [focusedId, table.order, store]);
 
-  // DOM focus follows the row focus, but only while the grid has focus (never steal it). A row
-  // removed while focused leaves the focus on <body>: the grid takes it back.
-  useEffect(() => {
-    const grid = gridRef.current;
-    if (!grid || !tabId) return;
-    const active = document.activeElement;
-    const owns = grid.contains(active) || (hadFocus.current && (active === null || active === document.body));
-    if (!owns) return;
-    const row = grid.querySelector<HTMLElement>(`tr[data-id="${CSS.escape(tabId)}"]`);
-    if (row && row !== active) row.focus();
-  }, [tabId, gridRef]);
+  // DOM focus follows the row focus while the grid has it.
+  const focusHandlers = useRovingFocus(gridRef, rowWith('data-id', tabId));
 
   const onKeyDown = (event: KeyboardEvent<HTMLTableElement>) => {
     if ((event.target as HTMLElement).closest('thead')) return; // the sort buttons keep their keys
@@ -171,11 +162,7 @@ export function AlarmTable({ table, names, gridRef, onOpenForm }: AlarmTableProp
       aria-rowcount={table.order.length + 1}
       ref={gridRef}
       onKeyDown={onKeyDown}
-      onFocus={() => (hadFocus.current = true)}
-      onBlur={(e: FocusEvent) => {
-        const to = e.relatedTarget as Node | null;
-        if (to && !e.currentTarget.contains(to)) hadFocus.current = false;
-      }}
+      {...focusHandlers}
       data-testid="alarm-grid"
     >
       <thead>

@@ -1,4 +1,5 @@
-import { memo, useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
+import { rowWith, useRovingFocus } from '../../app/useRovingFocus';
+import { memo, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import type { BrowseStore } from '../../store/browseStore';
 import {
   browseKeyAction,
@@ -22,22 +23,9 @@ export function BrowseTree({ rows, labelId }: { rows: BrowseRow[]; labelId: stri
   const filter = useBrowse((s) => s.filter);
   const lists = useBrowse((s) => s.lists);
   const treeRef = useRef<HTMLUListElement>(null);
-  /** The keyboard was in the tree: keep it there when its row is replaced (a "Loading…" row). */
-  const hadFocus = useRef(false);
   const tabKey = tabbableKey(rows, focusedKey);
-
-  useEffect(() => {
-    const tree = treeRef.current;
-    if (!tree || !tabKey) return;
-    const active = document.activeElement;
-    const lost = hadFocus.current && (!active || active === document.body);
-    if (!tree.contains(active) && !lost) return;
-    const row = tree.querySelector<HTMLElement>(`[data-key="${CSS.escape(tabKey)}"]`);
-    if (row && row !== active) {
-      row.focus();
-      row.scrollIntoView({ block: 'nearest' });
-    }
-  }, [tabKey, rows]);
+  // The keyboard stays in the tree when its row is replaced (a "Loading…" row).
+  const focusHandlers = useRovingFocus(treeRef, rowWith('data-key', tabKey), rows, { scroll: true });
 
   const onKeyDown = (event: KeyboardEvent<HTMLUListElement>) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
@@ -63,13 +51,7 @@ export function BrowseTree({ rows, labelId }: { rows: BrowseRow[]; labelId: stri
         aria-multiselectable="true"
         ref={treeRef}
         onKeyDown={onKeyDown}
-        onFocus={() => (hadFocus.current = true)}
-        onBlur={(e) => {
-          // Focus that left for another element, or for nothing while the row is still there, was
-          // moved by the operator; a row removed from under the keyboard keeps the claim.
-          const to = e.relatedTarget as Node | null;
-          if (to ? !treeRef.current?.contains(to) : e.target.isConnected) hadFocus.current = false;
-        }}
+        {...focusHandlers}
         data-testid="browse-tree"
       >
         {rows.map((row) =>

@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useRef, type KeyboardEvent, type RefObject } from 'react';
+import { rowWith, useRovingFocus } from '../../app/useRovingFocus';
+import { useMemo, type KeyboardEvent, type RefObject } from 'react';
 import {
   TRUST_LABEL,
   certificateNames,
@@ -52,20 +53,10 @@ export function CertificatesSection({ connections, now, gridRef }: CertificatesP
   const order = sorted.map((c) => c.thumbprint);
   const orderKey = sorted.map((c) => `${c.state}:${c.thumbprint}`).join('\n');
   const tabId = tabbableRow(order, focused);
-  const hadFocus = useRef(false);
 
-  // DOM focus follows the row focus while the grid has it (never steal it from elsewhere). Rows
-  // re-created elsewhere (a trusted certificate moving to its group) lose the DOM focus: the order
-  // is a dependency so that it is put back then too.
-  useEffect(() => {
-    const grid = gridRef.current;
-    if (!grid || !tabId) return;
-    const active = document.activeElement;
-    const owns = grid.contains(active) || (hadFocus.current && (active === null || active === document.body));
-    if (!owns) return;
-    const row = grid.querySelector<HTMLElement>(`tr[data-id="${CSS.escape(tabId)}"]`);
-    if (row && row !== active) row.focus();
-  }, [tabId, gridRef, orderKey]);
+  // DOM focus follows the row focus while the grid has it. Rows re-created elsewhere (a trusted
+  // certificate moving to its group) lose the DOM focus: the order puts it back then too.
+  const focusHandlers = useRovingFocus(gridRef, rowWith('data-id', tabId), orderKey);
 
   const onKeyDown = (event: KeyboardEvent<HTMLTableElement>) => {
     if ((event.target as HTMLElement).closest('button')) return; // buttons keep Enter and Space
@@ -131,11 +122,7 @@ export function CertificatesSection({ connections, now, gridRef }: CertificatesP
           aria-label="Server certificates"
           ref={gridRef}
           onKeyDown={onKeyDown}
-          onFocus={() => (hadFocus.current = true)}
-          onBlur={(e) => {
-            const to = e.relatedTarget as Node | null;
-            if (to && !e.currentTarget.contains(to)) hadFocus.current = false;
-          }}
+          {...focusHandlers}
           data-testid="certificate-grid"
         >
           <thead>

@@ -1,4 +1,5 @@
-import { useEffect, useRef, type KeyboardEvent, type RefObject } from 'react';
+import { rowWith, useRovingFocus } from '../../app/useRovingFocus';
+import { type KeyboardEvent, type RefObject } from 'react';
 import {
   STATE_INFO,
   connectionWhy,
@@ -45,19 +46,9 @@ export function ConnectionList({ list, now, gridRef }: ConnectionListProps) {
   const order = list.map((d) => d.status.id);
   const orderKey = order.join('\n');
   const tabId = tabbableRow(order, focusedId);
-  const hadFocus = useRef(false);
 
-  // DOM focus follows the row focus while the grid has it (never steal it from elsewhere); the
-  // order is a dependency so that a focus lost while rows came and went is put back too.
-  useEffect(() => {
-    const grid = gridRef.current;
-    if (!grid || !tabId) return;
-    const active = document.activeElement;
-    const owns = grid.contains(active) || (hadFocus.current && (active === null || active === document.body));
-    if (!owns) return;
-    const row = grid.querySelector<HTMLElement>(`tr[data-id="${CSS.escape(tabId)}"]`);
-    if (row && row !== active) row.focus();
-  }, [tabId, gridRef, orderKey]);
+  // DOM focus follows the row focus while the grid has it (rows coming and going too).
+  const focusHandlers = useRovingFocus(gridRef, rowWith('data-id', tabId), orderKey);
 
   const onKeyDown = (event: KeyboardEvent<HTMLTableElement>) => {
     const action = listKeyAction(order, focusedId, event.key, {
@@ -79,11 +70,7 @@ export function ConnectionList({ list, now, gridRef }: ConnectionListProps) {
       aria-rowcount={list.length + 1}
       ref={gridRef}
       onKeyDown={onKeyDown}
-      onFocus={() => (hadFocus.current = true)}
-      onBlur={(e) => {
-        const to = e.relatedTarget as Node | null;
-        if (to && !e.currentTarget.contains(to)) hadFocus.current = false;
-      }}
+      {...focusHandlers}
       data-testid="connection-grid"
     >
       <thead>
