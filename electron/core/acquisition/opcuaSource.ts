@@ -41,7 +41,12 @@ import {
   type MonitoringParameters,
 } from './settings';
 import type { ConnectionDetails, DataGap, StallRecord, TagStatus } from './sourceTypes';
-import { SubscriptionSet, type SubscriptionSetEvents, type SubscriptionSetOptions } from './subscriptions';
+import {
+  monitoringKey,
+  SubscriptionSet,
+  type SubscriptionSetEvents,
+  type SubscriptionSetOptions,
+} from './subscriptions';
 import { inspectTags, type ArrayTiming, type TagFacts } from './tagInspection';
 import { arrayOf, hasOverflowBit, qualityOf, toNumber } from './values';
 import { StallWatchdog } from './watchdog';
@@ -360,7 +365,8 @@ export class OpcUaSource implements Disposable {
     if (stale()) return;
     this.timings.discoverMs = lap();
     this.discovered = discovered;
-    const model = this.publishModel(s);
+    const model = buildModel(s, this.discovered);
+    this.publishModel(model);
     const monitored = model.tags.filter((t) => t.source);
     const facts = await inspectTags(
       session,
@@ -553,14 +559,12 @@ export class OpcUaSource implements Disposable {
     };
   }
 
-  /** Builds the model from the last discovery and the configured tags, and hands it on. */
-  private publishModel(settings: ConnectionSettings): ConnectionModel {
-    const model = buildModel(settings, this.discovered);
+  /** Makes `model` (the last discovery plus the configured tags) the current one and hands it on. */
+  private publishModel(model: ConnectionModel): void {
     this.assetIdByNodeId = new Map(this.discovered?.assetIdByNodeId ?? []);
     for (const tag of model.tags) if (tag.source) this.assetIdByNodeId.set(tag.source.nodeId, tag.assetId);
     this.model = { assets: model.assets, tags: model.tags };
     this.options.events.onModel({ assets: model.assets, tags: model.tags });
-    return model;
   }
 
   /**
@@ -596,7 +600,7 @@ export class OpcUaSource implements Disposable {
         b &&
         !b.error &&
         b.nodeId === tag.source.nodeId &&
-        JSON.stringify(b.params) === JSON.stringify(monitoringFor(config, next.monitoring)) &&
+        monitoringKey(b.params) === monitoringKey(monitoringFor(config, next.monitoring)) &&
         b.sampleRateHz === (config?.sampleRateHz ?? null);
       if (same) kept.set(tag.id, tag);
       else fresh.push(tag);
@@ -610,7 +614,7 @@ export class OpcUaSource implements Disposable {
     const added = fresh.map((tag, i) => this.bindingFor(tag, facts[i]!, model.configOf.get(tag.id), next));
     const active = added.filter((b) => !b.error);
     this.settings = next;
-    this.publishModel(next);
+    this.publishModel(model);
     if (active.length) {
       await subscriptions.add(
         session,

@@ -57,7 +57,6 @@ const SURVIVE_OUTAGE_MS = 120_000;
 export class SubscriptionSet {
   readonly subscriptions: ClientSubscription[] = [];
   private calls = 0;
-  private failed = 0;
 
   private constructor() {}
 
@@ -75,11 +74,6 @@ export class SubscriptionSet {
   /** CreateMonitoredItems calls made so far. */
   get createCalls(): number {
     return this.calls;
-  }
-
-  /** Items the server refused so far. */
-  get failedItems(): number {
-    return this.failed;
   }
 
   /**
@@ -119,14 +113,11 @@ export class SubscriptionSet {
         subscription.on('subscriptionId_changed', () => events.onRecreated(index));
         for (const items of planned.calls) calls.push({ subscription: added.length - 1, items });
       }
-      let failed = 0;
-      const run = async (call: (typeof calls)[number]) => {
-        failed += await monitorCall(added[call.subscription]!, call.items, tags, events);
-      };
+      const run = (call: (typeof calls)[number]) =>
+        monitorCall(added[call.subscription]!, call.items, tags, events);
       await runLimited(calls, options.concurrency ?? 4, run);
       this.subscriptions.push(...added);
       this.calls += calls.length;
-      this.failed += failed;
     } catch (err) {
       await terminateAll(added);
       throw err;
@@ -152,7 +143,7 @@ async function monitorCall(
   items: readonly number[],
   tags: readonly MonitoredTag[],
   events: SubscriptionSetEvents,
-): Promise<number> {
+): Promise<void> {
   const params = tags[items[0]!]!.params;
   const group = ClientMonitoredItemGroup.create(
     subscription,
@@ -168,15 +159,10 @@ async function monitorCall(
     group.once('initialized', () => resolve());
     group.once('err', (message: string) => reject(new Error(`CreateMonitoredItems failed: ${message}`)));
   });
-  let failed = 0;
   group.monitoredItems.forEach((item, k) => {
     const status = item.statusCode;
-    if (status && status.isNotGood()) {
-      failed++;
-      events.onItemError(items[k]!, status.name);
-    }
+    if (status && status.isNotGood()) events.onItemError(items[k]!, status.name);
   });
-  return failed;
 }
 
 export function toNodeOpcuaParameters(params: MonitoringParameters): MonitoringParametersOptions {
@@ -195,7 +181,8 @@ export function toNodeOpcuaParameters(params: MonitoringParameters): MonitoringP
   };
 }
 
-function monitoringKey(p: MonitoringParameters): string {
+/** Identity of a set of monitoring parameters (items sharing it can share a CreateMonitoredItems call). */
+export function monitoringKey(p: MonitoringParameters): string {
   return `${p.samplingIntervalMs}|${p.queueSize}|${p.deadband ? `${p.deadband.type}:${p.deadband.value}` : '-'}`;
 }
 
