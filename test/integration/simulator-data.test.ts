@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   AttributeIds,
@@ -8,11 +7,7 @@ import {
   DataType,
   makeBrowsePath,
   makeEUInformation,
-  MessageSecurityMode,
   NodeId,
-  OPCUACertificateManager,
-  OPCUAClient,
-  SecurityPolicy,
   StatusCodes,
   TimestampsToReturn,
   VariantArrayType,
@@ -24,6 +19,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../electron/core/acquisition/simulator';
 import { sleep, waitFor } from '../helpers/wait';
+import { openTestSubscription, simulatorTestClient, type TestSubscription } from './fixtures/simulatorClient';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const SPEED = 50; // C-MAPSS cycles per second
@@ -83,34 +79,15 @@ const isCurrent = (e: AlarmEvent) => {
 
 describe('simulator data: HistoryRead, waveforms, Alarms & Conditions', () => {
   let sim: Simulator;
-  let client: OPCUAClient;
   let session: ClientSession;
   let subscription: ClientSubscription;
+  let opened: TestSubscription | undefined;
   const events: AlarmEvent[] = [];
 
   beforeAll(async () => {
     sim = await startSimulator({ port: 0, speed: SPEED, history: { maxValuesPerTag: HISTORY_DEPTH } });
-    client = OPCUAClient.create({
-      applicationName: 'vigil-simulator-data-test',
-      endpointMustExist: false,
-      securityMode: MessageSecurityMode.None,
-      securityPolicy: SecurityPolicy.None,
-      connectionStrategy: { maxRetry: 2, initialDelay: 100, maxDelay: 500 },
-      clientCertificateManager: new OPCUACertificateManager({
-        rootFolder: path.join(os.tmpdir(), 'vigil-test-opcua-client-pki'),
-        automaticallyAcceptUnknownCertificate: true,
-        disableFileWatchers: true,
-      }),
-    });
-    await client.connect(sim.endpointUrl);
-    session = await client.createSession();
-    subscription = await session.createSubscription2({
-      requestedPublishingInterval: 50,
-      requestedLifetimeCount: 600,
-      requestedMaxKeepAliveCount: 20,
-      maxNotificationsPerPublish: 0,
-      publishingEnabled: true,
-    });
+    opened = await openTestSubscription(simulatorTestClient('simulator-data-test'), sim.endpointUrl);
+    ({ session, subscription } = opened);
     // Every alarm event the Server object reports, from the start.
     const eventItem = await ClientMonitoredItem.create(
       subscription,
@@ -132,9 +109,7 @@ describe('simulator data: HistoryRead, waveforms, Alarms & Conditions', () => {
   });
 
   afterAll(async () => {
-    await subscription?.terminate().catch(() => {});
-    await session?.close().catch(() => {});
-    await client?.disconnect().catch(() => {});
+    await opened?.close();
     await sim?.dispose();
   });
 

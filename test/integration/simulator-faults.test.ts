@@ -1,14 +1,9 @@
 import { connect } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import {
   AttributeIds,
   ClientMonitoredItem,
   ClientMonitoredItemGroup,
-  MessageSecurityMode,
-  OPCUACertificateManager,
-  OPCUAClient,
-  SecurityPolicy,
+  type OPCUAClient,
   StatusCodes,
   TimestampsToReturn,
   type ClientSession,
@@ -18,6 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../electron/core/acquisition/simulator';
 import { sleep, waitFor } from '../helpers/wait';
+import { openTestSubscription, simulatorTestClient, type TestSubscription } from './fixtures/simulatorClient';
 
 const ENGINE1 = 'ns=1;s=DemoPlant.TurbofanTestCell.Engine1';
 const CYCLE = `${ENGINE1}.Cycle`;
@@ -25,20 +21,7 @@ const T24 = `${ENGINE1}.T24`;
 const T30 = `${ENGINE1}.T30`;
 
 function makeClient(name: string): OPCUAClient {
-  return OPCUAClient.create({
-    applicationName: `vigil-simulator-faults-${name}`,
-    endpointMustExist: false,
-    securityMode: MessageSecurityMode.None,
-    securityPolicy: SecurityPolicy.None,
-    // Reconnects quickly, and for long enough to outlast a restart.
-    connectionStrategy: { maxRetry: 50, initialDelay: 100, maxDelay: 300 },
-    requestedSessionTimeout: 60_000,
-    clientCertificateManager: new OPCUACertificateManager({
-      rootFolder: path.join(os.tmpdir(), 'vigil-test-opcua-client-pki'),
-      automaticallyAcceptUnknownCertificate: true,
-      disableFileWatchers: true,
-    }),
-  });
+  return simulatorTestClient(`simulator-faults-${name}`, { reconnect: 'long' });
 }
 
 /** Every notification of one monitored item, with when it arrived. */
@@ -67,27 +50,22 @@ describe('simulator fault injection', () => {
   let client: OPCUAClient;
   let session: ClientSession;
   let subscription: ClientSubscription;
+  let opened: TestSubscription | undefined;
   let keepAlives = 0;
 
   beforeAll(async () => {
     sim = await startSimulator({ port: 0, speed: 20, vibration: false, alarms: false });
-    client = makeClient('main');
-    await client.connect(sim.endpointUrl);
-    session = await client.createSession();
-    subscription = await session.createSubscription2({
-      requestedPublishingInterval: 50,
-      requestedLifetimeCount: 1000,
-      requestedMaxKeepAliveCount: 4, // a keep-alive after 200 ms without data
-      maxNotificationsPerPublish: 0,
-      publishingEnabled: true,
+    // A keep-alive after 200 ms without data.
+    opened = await openTestSubscription(makeClient('main'), sim.endpointUrl, {
+      lifetimeCount: 1000,
+      maxKeepAliveCount: 4,
     });
+    ({ client, session, subscription } = opened);
     subscription.on('keepalive', () => keepAlives++);
   });
 
   afterAll(async () => {
-    await subscription?.terminate().catch(() => {});
-    await session?.close().catch(() => {});
-    await client?.disconnect().catch(() => {});
+    await opened?.close();
     await sim?.dispose();
   });
 

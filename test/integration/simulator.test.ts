@@ -11,11 +11,8 @@ import {
   DataType,
   makeBrowsePath,
   makeEUInformation,
-  MessageSecurityMode,
   NodeClass,
-  OPCUACertificateManager,
-  OPCUAClient,
-  SecurityPolicy,
+  type OPCUAClient,
   StatusCodes,
   TimestampsToReturn,
   type ClientSession,
@@ -28,6 +25,7 @@ import {
   type Simulator,
 } from '../../electron/core/acquisition/simulator';
 import { sleep, waitFor } from '../helpers/wait';
+import { openTestSubscription, simulatorTestClient, type TestSubscription } from './fixtures/simulatorClient';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const SPEED = 50; // cycles per second: 20 ms per step
@@ -86,6 +84,7 @@ describe('built-in OPC UA simulator, read by a real OPC UA client', () => {
   let client: OPCUAClient;
   let session: ClientSession;
   let subscription: ClientSubscription;
+  let opened: TestSubscription | undefined;
 
   beforeAll(async () => {
     sim = await startSimulator({
@@ -93,34 +92,12 @@ describe('built-in OPC UA simulator, read by a real OPC UA client', () => {
       speed: SPEED,
       bulk: { tags: BULK_TAGS, rateHz: 5, historize: true, historyValuesPerTag: 3 },
     });
-    client = OPCUAClient.create({
-      applicationName: 'vigil-simulator-test',
-      endpointMustExist: false,
-      securityMode: MessageSecurityMode.None,
-      securityPolicy: SecurityPolicy.None,
-      connectionStrategy: { maxRetry: 2, initialDelay: 100, maxDelay: 500 },
-      // Keeps the test client's certificate out of the home folder.
-      clientCertificateManager: new OPCUACertificateManager({
-        rootFolder: path.join(os.tmpdir(), 'vigil-test-opcua-client-pki'),
-        automaticallyAcceptUnknownCertificate: true,
-        disableFileWatchers: true,
-      }),
-    });
-    await client.connect(sim.endpointUrl);
-    session = await client.createSession();
-    subscription = await session.createSubscription2({
-      requestedPublishingInterval: 50,
-      requestedLifetimeCount: 600,
-      requestedMaxKeepAliveCount: 20,
-      maxNotificationsPerPublish: 0,
-      publishingEnabled: true,
-    });
+    opened = await openTestSubscription(simulatorTestClient('simulator-test'), sim.endpointUrl);
+    ({ client, session, subscription } = opened);
   });
 
   afterAll(async () => {
-    await subscription?.terminate().catch(() => {});
-    await session?.close().catch(() => {});
-    await client?.disconnect().catch(() => {});
+    await opened?.close();
     await sim?.dispose();
   });
 
