@@ -237,35 +237,33 @@ export function plantAlarmTargets(
   const t50 = t50Limits(engines);
   const normal = player?.recordings.find((r) => r.label === 'N');
   for (const asset of assets) {
-    const { nodeIds } = asset;
     const index = (name: string) => asset.model.tags.findIndex((t) => t.browseName === name);
+    /** A limit alarm on the asset's tag `at`, named "<asset> <label>". */
+    const target = (
+      at: number,
+      conditionName: string,
+      label: string,
+      inputLabel: string,
+      limits: HighLimits,
+    ): AlarmTarget => ({
+      name: `${asset.model.name} ${label}`,
+      conditionName,
+      nodeKey: `${asset.path}.${conditionName}`,
+      source: asset.object,
+      input: asset.variables[at]!,
+      inputNodeId: asset.nodeIds[at]!,
+      inputLabel,
+      unit: UNITS[asset.model.tags[at]!.unit].symbol,
+      limits,
+    });
     const t50Index = index('T50');
     if (asset.model.kind === 'playback' && t50Index >= 0) {
-      targets.push({
-        name: `${asset.model.name} T50 high`,
-        conditionName: 'T50High',
-        nodeKey: `${asset.path}.T50High`,
-        source: asset.object,
-        input: asset.variables[t50Index]!,
-        inputNodeId: nodeIds[t50Index]!,
-        inputLabel: 'T50 (LPT outlet temperature)',
-        unit: UNITS[asset.model.tags[t50Index]!.unit].symbol,
-        limits: t50,
-      });
+      targets.push(target(t50Index, 'T50High', 'T50 high', 'T50 (LPT outlet temperature)', t50));
     }
     const rmsIndex = index(BEARING_TAGS.rms);
     if (asset.model.kind === 'vibration' && rmsIndex >= 0 && player && normal) {
-      targets.push({
-        name: `${asset.model.name} vibration high`,
-        conditionName: 'VibrationHigh',
-        nodeKey: `${asset.path}.VibrationHigh`,
-        source: asset.object,
-        input: asset.variables[rmsIndex]!,
-        inputNodeId: nodeIds[rmsIndex]!,
-        inputLabel: 'vibration RMS',
-        unit: UNITS[asset.model.tags[rmsIndex]!.unit].symbol,
-        limits: vibrationRmsLimits(normal.samples, player.blockSize),
-      });
+      const limits = vibrationRmsLimits(normal.samples, player.blockSize);
+      targets.push(target(rmsIndex, 'VibrationHigh', 'vibration high', 'vibration RMS', limits));
     }
   }
   return targets;
