@@ -10,6 +10,7 @@ import {
 } from 'node-opcua';
 import { readChunked } from './serverLimits';
 import { NUMERIC_TYPES } from './discovery';
+import { browseProperties } from './properties';
 
 /** One child node, as the browse tree of the connections view shows it. */
 export interface BrowseEntry {
@@ -151,25 +152,13 @@ async function variableDetails(
 ): Promise<Map<string, VariableDetails>> {
   const out = new Map<string, VariableDetails>();
   if (!variables.length) return out;
-  const props = await session.browse(
-    variables.map((nodeId) => ({
-      nodeId,
-      referenceTypeId: 'HasProperty',
-      includeSubtypes: true,
-      browseDirection: BrowseDirection.Forward,
-      nodeClassMask: NodeClass.Variable,
-      resultMask: 0x3f,
-    })),
-  );
+  const props = await browseProperties(session, variables);
   const reads: { nodeId: string; attributeId: number }[] = [];
   const slots = variables.map((nodeId, i) => {
     const base = reads.length;
     for (const attributeId of VARIABLE_ATTRIBUTES) reads.push({ nodeId, attributeId });
-    const named = new Map(
-      (props[i]?.references ?? []).map((r) => [r.browseName.name ?? '', r.nodeId.toString()]),
-    );
-    const eu = named.get('EngineeringUnits');
-    const range = named.get('EURange');
+    const eu = props[i]?.get('EngineeringUnits');
+    const range = props[i]?.get('EURange');
     let euAt = -1;
     let rangeAt = -1;
     if (eu) {

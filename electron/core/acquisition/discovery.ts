@@ -10,6 +10,7 @@ import {
 } from 'node-opcua';
 import type { Asset, Tag } from '../../../shared/domain';
 import { slug } from './ids';
+import { browseProperties } from './properties';
 import { FALLBACK_NODES_PER_CALL, readChunked } from './serverLimits';
 
 /** Numeric OPC UA data types Vigil trends, as scalars or one-dimensional arrays (waveforms). */
@@ -230,22 +231,10 @@ async function readTagDetails(
   const batch = Math.max(1, Math.min(limits.maxNodesPerBrowse, Math.floor(limits.maxNodesPerRead / 3)));
   for (let start = 0; start < refs.length; start += batch) {
     const chunk = refs.slice(start, start + batch);
-    const browsed = await session.browse(
-      chunk.map((r) => ({
-        nodeId: r.nodeId,
-        referenceTypeId: 'HasProperty',
-        includeSubtypes: true,
-        browseDirection: BrowseDirection.Forward,
-        nodeClassMask: NodeClass.Variable,
-        resultMask: 0x3f,
-      })),
+    const props = await browseProperties(
+      session,
+      chunk.map((r) => r.nodeId.toString()),
     );
-    const props = browsed.map((b) => {
-      const map = new Map<string, string>();
-      for (const r of b.references ?? [])
-        if (r.browseName.name) map.set(r.browseName.name, r.nodeId.toString());
-      return map;
-    });
     const reads: { nodeId: string; attributeId: number }[] = [];
     const slots = chunk.map((r, i) => {
       const slot = { description: reads.length, eu: -1, range: -1 };

@@ -1,4 +1,5 @@
-import { AccessLevelFlag, AttributeIds, BrowseDirection, NodeClass, type ClientSession } from 'node-opcua';
+import { AccessLevelFlag, AttributeIds, NodeClass, type ClientSession } from 'node-opcua';
+import { browseProperties } from './properties';
 import { readChunked } from './serverLimits';
 
 /** What Vigil needs to know about a tag's variable before monitoring it. */
@@ -87,24 +88,14 @@ async function readArrayTimings(
   nodeIds: readonly string[],
   maxNodesPerRead: number,
 ): Promise<(ArrayTiming | null)[]> {
-  const browsed = await session.browse(
-    nodeIds.map((nodeId) => ({
-      nodeId,
-      referenceTypeId: 'HasProperty',
-      includeSubtypes: true,
-      browseDirection: BrowseDirection.Forward,
-      nodeClassMask: NodeClass.Variable,
-      resultMask: 0x3f,
-    })),
-  );
+  const browsed = await browseProperties(session, nodeIds);
   const reads: { nodeId: string; attributeId: number }[] = [];
-  const wanted = browsed.map((b) => {
-    const refs = b.references ?? [];
-    const rate = refs.find((r) => RATE_PROPERTIES.has(r.browseName.name ?? ''));
-    const axis = refs.find((r) => r.browseName.name === 'XAxisDefinition');
-    const ref = rate ?? axis;
-    if (!ref) return null;
-    reads.push({ nodeId: ref.nodeId.toString(), attributeId: AttributeIds.Value });
+  const wanted = browsed.map((properties) => {
+    const rateName = [...properties.keys()].find((name) => RATE_PROPERTIES.has(name));
+    const rate = rateName === undefined ? undefined : properties.get(rateName);
+    const nodeId = rate ?? properties.get('XAxisDefinition');
+    if (!nodeId) return null;
+    reads.push({ nodeId, attributeId: AttributeIds.Value });
     return { index: reads.length - 1, kind: rate ? ('rate' as const) : ('axis' as const) };
   });
   const values = reads.length ? await readChunked(session, reads, maxNodesPerRead) : [];
